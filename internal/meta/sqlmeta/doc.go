@@ -1,0 +1,38 @@
+// Package sqlmeta is the meta.Store on SQL: embedded SQLite (modernc.org/sqlite,
+// the default) and PostgreSQL or wire-compatible engines (pgx). One set of
+// queries with $N placeholders serves both; only the DDL differs, in the
+// embedded migrations schema/<dialect>/NNNN_name.sql, which OpenSQLite and
+// OpenPostgres apply in one transaction, recording them in schema_version.
+//
+// # Writes
+//
+// SQLite has one writer connection. Update hands its function to a single
+// goroutine that runs every function queued meanwhile in one transaction,
+// each inside its own SAVEPOINT, and commits them with one fsync (group
+// commit; see groupCommit). PostgreSQL runs each Update in its own
+// SERIALIZABLE transaction, retried on serialization failures; see
+// OpenPostgres for why serializable rather than row locks. In both, a
+// function's error or panic rolls back only that function's writes and is
+// returned to its caller only; a panic becomes an error and is logged with
+// its stack.
+//
+// # Records
+//
+// Records read back as written, with these normalisations:
+//
+//   - empty maps and slices (UserMetadata, Tags, Parts, Extents, Inline)
+//     read back as nil;
+//   - times read back in UTC with nanosecond precision; the zero time
+//     round-trips, times outside the years 1678–2262 do not;
+//   - ListObjects records carry every field but Extents, Inline and Parts.
+//
+// Every string a record stores must be valid UTF-8, and the columns that
+// PostgreSQL keeps as TEXT (bucket, key, ETag, storage class, owner) must
+// not contain NUL: PutObject rejects other records on both dialects alike,
+// and lookups of such keys find nothing. Keys compare as bytes (SQLite's
+// BINARY collation, PostgreSQL's "C"), which is S3's order.
+//
+// Object attributes that no query filters on (headers, user metadata, tags,
+// checksum, upload ID) are one JSON text column; extent and part lists are a
+// compact versioned binary encoding (see codec.go).
+package sqlmeta
