@@ -1,0 +1,221 @@
+package object
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cairn-s3/cairn/internal/checksum"
+	"github.com/cairn-s3/cairn/internal/meta"
+	"github.com/cairn-s3/cairn/internal/s3"
+)
+
+// ChecksumInput is the additional checksum a write asks for.
+type ChecksumInput struct {
+	// Algorithm to compute; "" means CRC64NVME, which S3 now stores for every
+	// object written without one.
+	Algorithm s3.ChecksumAlgorithm
+	// Value is the expected base64 value from an x-amz-checksum-* header, or "".
+	Value string
+	// Trailer, if set, returns the expected value sent as an aws-chunked
+	// trailer; it is called after the body reached io.EOF.
+	Trailer func() string
+}
+
+// PutInput is a PutObject request.
+type PutInput struct {
+	Bucket       string
+	Key          string
+	Body         io.Reader
+	Size         int64
+	Headers      meta.ObjectHeaders
+	UserMetadata map[string]string
+	Tags         []s3.Tag
+	StorageClass string
+	ContentMD5   []byte // decoded Content-MD5, nil when absent
+	Checksum     ChecksumInput
+	Conditions   WriteConditions
+}
+
+// PutObject stores an object, replacing any object at the key. The body is
+// streamed to a durable blob (or kept inline when small) before the metadata
+// commit that makes the object visible.
+func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error) {
+	if err := s3.ValidateKey(in.Key); err != nil {
+		return ObjectInfo{}, err
+	}
+	if in.Size < 0 {
+		return ObjectInfo{}, s3.ErrMissingContentLength
+	}
+	if in.Size > s3.MaxPutSize {
+		return ObjectInfo{}, s3.ErrEntityTooLarge.With("ProposedSize", fmt.Sprint(in.Size), "MaxSizeAllowed", fmt.Sprint(int64(s3.MaxPutSize)))
+	}
+	if err := validateUserMetadata(in.UserMetadata); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := validateHeaders(in.Headers); err != nil {
+		return ObjectInfo{}, err
+	}
+	tags, err := s3.ValidateTags(in.Tags)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	storageClass, err := validateStorageClass(in.StorageClass)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	alg := in.Checksum.Algorithm
+	if alg == "" {
+		alg = s3.ChecksumCRC64NVME
+	}
+	// Fail before reading a byte of the body when the bucket is not there.
+	if err := s.meta.View(ctx, func(tx meta.ReadTx) error {
+		_, err := ownedBucket(ctx, tx, in.Bucket)
+		return err
+	}); err != nil {
+		return ObjectInfo{}, err
+	}
+
+	ing, err := s.ingest(ctx, in.Body, in.Size, alg, true)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	committed := false
+	defer func() { s.release(ing, committed) }()
+	if err := verifyDigests(ing, in.ContentMD5, alg, in.Checksum); err != nil {
+		return ObjectInfo{}, err
+	}
+
+	o := meta.Object{
+		Bucket:       in.Bucket,
+		Key:          in.Key,
+		Size:         ing.size,
+		ETag:         hex.EncodeToString(ing.md5),
+		LastModified: s.now(),
+		StorageClass: storageClass,
+		Headers:      in.Headers,
+		UserMetadata: in.UserMetadata,
+		Tags:         tags,
+		Checksum:     s3.Checksum{Algorithm: alg, Type: s3.ChecksumTypeFullObject, Value: checksum.Encode(ing.sum)},
+		Inline:       ing.inline,
+	}
+	if ing.blob != nil {
+		o.Extents = []s3.Extent{{Blob: ing.blob.ID, Offset: 0, Length: ing.size}}
+	}
+	err = s.meta.Update(ctx, func(tx meta.Tx) error {
+		b, err := ownedBucket(ctx, tx, in.Bucket)
+		if err != nil {
+			return err
+		}
+		if err := s.checkWrite(tx, in.Bucket, in.Key, in.Conditions); err != nil {
+			return err
+		}
+		o.OwnerID = b.OwnerID
+		if ing.blob != nil {
+			if err := tx.AddBlobs(*ing.blob); err != nil {
+				return err
+			}
+		}
+		_, err = tx.PutObject(o)
+		return err
+	})
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	committed = true
+	return o, nil
+}
+
+// checkWrite evaluates write preconditions inside the committing
+// transaction, so no concurrent write can slip between check and commit.
+func (s *Service) checkWrite(tx meta.ReadTx, bucket, key string, c WriteConditions) error {
+	if c.IfMatch == "" && c.IfNoneMatch == "" {
+		return nil
+	}
+	cur, err := tx.GetObject(bucket, key)
+	if err != nil {
+		if isNotFound(err) {
+			return c.check(key, nil)
+		}
+		return err
+	}
+	return c.check(key, &cur)
+}
+
+// verifyDigests compares what was computed with what the client said:
+// Content-MD5, and the x-amz-checksum-* header or trailer.
+func verifyDigests(ing *ingested, contentMD5 []byte, alg s3.ChecksumAlgorithm, ci ChecksumInput) error {
+	if contentMD5 != nil && !bytes.Equal(contentMD5, ing.md5) {
+		return s3.ErrBadDigest.With(
+			"ExpectedDigest", base64.StdEncoding.EncodeToString(contentMD5),
+			"CalculatedDigest", base64.StdEncoding.EncodeToString(ing.md5))
+	}
+	expected := ci.Value
+	if expected == "" && ci.Trailer != nil {
+		expected = ci.Trailer()
+	}
+	if expected == "" {
+		return nil
+	}
+	want, err := checksum.Decode(alg, expected)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(want, ing.sum) {
+		return s3.Errorf(s3.ErrBadDigest, "The %s you specified did not match the calculated checksum.", strings.ToLower(string(alg)))
+	}
+	return nil
+}
+
+func validateUserMetadata(m map[string]string) error {
+	total := 0
+	for k, v := range m {
+		total += len(k) + len(v)
+		// The metadata store keeps text; raw header bytes that are not
+		// UTF-8 are the client's error, not an internal one.
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return s3.Errorf(s3.ErrInvalidArgument, "User metadata must be valid UTF-8").With("ArgumentName", metaHeaderPrefix+k)
+		}
+	}
+	if total > s3.MaxUserMetadataSize {
+		return s3.ErrMetadataTooLarge.With("Size", fmt.Sprint(total), "MaxSizeAllowed", fmt.Sprint(s3.MaxUserMetadataSize))
+	}
+	return nil
+}
+
+// metaHeaderPrefix names user metadata in error documents.
+const metaHeaderPrefix = "x-amz-meta-"
+
+// validateHeaders checks that the stored standard headers are UTF-8 text,
+// which the metadata store requires.
+func validateHeaders(h meta.ObjectHeaders) error {
+	for _, f := range [...]struct{ name, value string }{
+		{"Content-Type", h.ContentType}, {"Content-Encoding", h.ContentEncoding},
+		{"Content-Disposition", h.ContentDisposition}, {"Content-Language", h.ContentLanguage},
+		{"Cache-Control", h.CacheControl}, {"Expires", h.Expires},
+	} {
+		if !utf8.ValidString(f.value) {
+			return s3.Errorf(s3.ErrInvalidArgument, "Header %s must be valid UTF-8", f.name).With("ArgumentName", f.name)
+		}
+	}
+	return nil
+}
+
+// validateStorageClass accepts the storage classes whose objects are
+// readable at once. Cairn has one tier, so they are stored alike and
+// reported as given; the archive classes, which would need a restore before
+// a GET, are refused rather than silently served.
+func validateStorageClass(c string) (string, error) {
+	switch c {
+	case "":
+		return "STANDARD", nil
+	case "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR":
+		return c, nil
+	}
+	return "", s3.ErrInvalidStorageClass.With("StorageClassRequested", c)
+}
