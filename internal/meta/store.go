@@ -24,6 +24,7 @@ package meta
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/cairn-s3/cairn/internal/s3"
 )
@@ -91,6 +92,26 @@ type ReadTx interface {
 	BlobRefs(ids []s3.BlobID) (map[s3.BlobID]int64, error)
 	// GarbageBlobs lists up to limit blobs whose reference count is zero.
 	GarbageBlobs(limit int) ([]s3.BlobID, error)
+
+	// GetUpload returns an upload in progress.
+	GetUpload(id string) (Upload, error)
+	// ListParts returns the upload's parts numbered above after, ascending,
+	// at most limit of them (limit 0: all), with their extents only when
+	// withExtents is set. An unknown upload has no parts.
+	ListParts(uploadID string, after, limit int, withExtents bool) ([]Part, error)
+	// ListUploads returns the uploads in q's range in (key, initiated, ID)
+	// order, at most q.Limit of them.
+	ListUploads(q UploadRange) ([]Upload, error)
+	// ExpiredUploads returns up to q.Limit uploads matching q, in no
+	// particular order.
+	ExpiredUploads(q ExpiryQuery) ([]Upload, error)
+	// GetCompletion returns the record of a completed upload.
+	GetCompletion(uploadID string) (Completion, error)
+
+	// GetBucketConfig returns a bucket's named configuration document.
+	GetBucketConfig(bucket, name string) ([]byte, error)
+	// ListBucketConfigs returns every bucket's document of that name.
+	ListBucketConfigs(name string) ([]BucketConfig, error)
 }
 
 // Tx reads and writes records.
@@ -107,7 +128,9 @@ type Tx interface {
 
 	// CreateBucket fails with ErrExists if the name is taken.
 	CreateBucket(b Bucket) error
-	// DeleteBucket removes the bucket record; the caller checks emptiness.
+	// DeleteBucket removes the bucket record, its configuration documents
+	// and its uploads in progress (their parts' extents queued as dead); the
+	// caller checks that it holds no objects.
 	DeleteBucket(name string) error
 
 	// AddBlobs registers freshly written blobs with no references yet.
@@ -130,4 +153,34 @@ type Tx interface {
 	// ForgetBlobs deletes the records of the given blobs whose count is zero;
 	// others are left alone.
 	ForgetBlobs(ids []s3.BlobID) error
+
+	// CreateUpload fails with ErrExists if the ID is taken.
+	CreateUpload(u Upload) error
+	// PutPart creates or replaces part p.Number of upload p.UploadID, taking
+	// a reference on each of p's extents (ErrBlobGone as for PutObject), and
+	// sets the upload's LastActivity to p.LastModified. It returns the part
+	// it replaced, whose extents are queued as dead, and ErrNotFound if the
+	// upload does not exist.
+	PutPart(p Part) (prev *Part, err error)
+	// DeleteUpload aborts an upload: its parts' extents are queued as dead
+	// and the upload and its parts removed. ErrNotFound if it does not exist.
+	DeleteUpload(id string) error
+	// CompleteUpload turns upload c.UploadID into object o in one step: it
+	// writes o (replacing and returning the previous object at its key, whose
+	// extents are queued as dead), queues the extents of the unused parts as
+	// dead, removes the upload and all its parts, and records c.
+	//
+	// The references the upload's parts hold move to o without being
+	// counted again, so o.Extents MUST be the concatenation of the extents
+	// of the parts used, as read in this transaction, and unused MUST be
+	// every other part of the upload. ErrNotFound if the upload is gone.
+	CompleteUpload(c Completion, o Object, unused []Part) (prev *Object, err error)
+	// DeleteCompletions removes up to limit completion records older than
+	// before and returns how many it removed.
+	DeleteCompletions(before time.Time, limit int) (int, error)
+
+	// PutBucketConfig creates or replaces a bucket's named document.
+	PutBucketConfig(bucket, name string, data []byte) error
+	// DeleteBucketConfig removes it; ErrNotFound if there is none.
+	DeleteBucketConfig(bucket, name string) error
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cairn-s3/cairn/internal/meta"
+	"github.com/cairn-s3/cairn/internal/s3"
 )
 
 // Option configures Run.
@@ -39,16 +40,33 @@ func WithReopen(reopen func(t *testing.T, closed meta.Store) meta.Store) Option 
 	return func(s *suite) { s.reopen = reopen }
 }
 
+// WithLargeUploadParts sets how many parts the large-upload test puts and
+// completes, s3.MaxPartNumber unless set. Every part costs a few
+// statements, ten times slower under the race detector, where a smaller
+// number keeps the suite quick; n MUST divide by 10.
+func WithLargeUploadParts(n int) Option {
+	return func(s *suite) { s.largeParts = n }
+}
+
+// WithPagedUploads sets how many uploads the ListUploads paging test pages
+// through, 2,500 unless set; like WithLargeUploadParts, for the race
+// detector.
+func WithPagedUploads(n int) Option {
+	return func(s *suite) { s.pagedUploads = n }
+}
+
 // suite is one Run's configuration.
 type suite struct {
-	open   func(t *testing.T) meta.Store
-	reopen func(t *testing.T, closed meta.Store) meta.Store
+	open         func(t *testing.T) meta.Store
+	reopen       func(t *testing.T, closed meta.Store) meta.Store
+	largeParts   int
+	pagedUploads int
 }
 
 // Run runs the conformance suite. open MUST return an empty store; the
 // suite closes every store it opens.
 func Run(t *testing.T, open func(t *testing.T) meta.Store, opts ...Option) {
-	s := &suite{open: open}
+	s := &suite{open: open, largeParts: s3.MaxPartNumber, pagedUploads: 2500}
 	for _, o := range opts {
 		o(s)
 	}
@@ -78,6 +96,20 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store, opts ...Option) {
 		{"DeadQueueLimit", testDeadQueueLimit},
 		{"DeadQueueInline", testDeadQueueInline},
 		{"GarbageLimit", testGarbageLimit},
+		{"UploadRoundTrip", testUploadRoundTrip},
+		{"ListParts", testListParts},
+		{"ListUploads", testListUploads},
+		{"ListUploadsPages", testListUploadsPages},
+		{"ExpiredUploads", testExpiredUploads},
+		{"PutPartUnknownUpload", testPutPartUnknownUpload},
+		{"PutPartReplace", testPutPartReplace},
+		{"DeleteUpload", testDeleteUpload},
+		{"CompleteUpload", testCompleteUpload},
+		{"CompleteUploadLarge", testCompleteUploadLarge},
+		{"DeleteBucketUploads", testDeleteBucketUploads},
+		{"BucketConfigs", testBucketConfigs},
+		{"DeleteCompletions", testDeleteCompletions},
+		{"MultipartConcurrency", testMultipartConcurrency},
 		{"UpdateErrorRollsBack", testUpdateErrorRollsBack},
 		{"UpdateConcurrentFailures", testUpdateConcurrentFailures},
 		{"UpdatePanic", testUpdatePanic},

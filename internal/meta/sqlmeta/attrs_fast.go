@@ -43,6 +43,8 @@ func decodeAttrsFast(s string, a *objectAttrs) bool {
 			ok = p.object(func(k, v string) bool { return setChecksum(a.Checksum, k, v) })
 		case "u":
 			a.UploadID, ok = p.string()
+		case "s":
+			a.StorageClass, ok = p.string()
 		default:
 			return false
 		}

@@ -70,12 +70,39 @@ func (w *writer) CreateBucket(b meta.Bucket) error {
 	return nil
 }
 
-// DeleteBucket implements meta.Tx; a missing bucket is ErrNotFound.
+// DeleteBucket implements meta.Tx; a missing bucket is ErrNotFound. Each
+// upload's parts become one dead-extent row, so that memory stays bounded
+// by the largest upload rather than the bucket.
 func (w *writer) DeleteBucket(name string) error {
 	if err := w.check(); err != nil {
 		return err
 	}
-	return w.deleteOne(qBucketDelete, name, "bucket")
+	if err := w.deleteOne(qBucketDelete, name, "bucket"); err != nil {
+		return err
+	}
+	// The ids are read in full first: PostgreSQL runs no statement while
+	// a query's rows are pending.
+	rows, err := w.c.query(qUploadIDsByBucket, name)
+	ids, err := collect(rows, err, func(s rowScanner) (string, error) {
+		var id string
+		err := s.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlmeta: delete bucket %q: list uploads: %w", name, err)
+	}
+	for _, id := range ids {
+		if err := w.dropParts(id); err != nil {
+			return fmt.Errorf("sqlmeta: delete bucket %q: upload %q: %w", name, id, err)
+		}
+	}
+	if _, err := w.c.exec(qUploadDeleteByBucket, name); err != nil {
+		return fmt.Errorf("sqlmeta: delete bucket %q: delete uploads: %w", name, err)
+	}
+	if _, err := w.c.exec(qConfigDeleteBucket, name); err != nil {
+		return fmt.Errorf("sqlmeta: delete bucket %q: delete configurations: %w", name, err)
+	}
+	return nil
 }
 
 func scanBucket(s rowScanner) (meta.Bucket, error) {

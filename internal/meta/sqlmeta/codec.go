@@ -55,6 +55,12 @@ func encodeExtents(ex []s3.Extent) ([]byte, error) {
 
 // decodeExtents decodes what encodeExtents wrote.
 func decodeExtents(b []byte) ([]s3.Extent, error) {
+	return decodeExtentsFrom(b, nil)
+}
+
+// decodeExtentsFrom is decodeExtents taking the list's memory from slab,
+// if not nil.
+func decodeExtentsFrom(b []byte, slab *extentSlab) ([]s3.Extent, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -63,13 +69,75 @@ func decodeExtents(b []byte) ([]s3.Extent, error) {
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	ex := make([]s3.Extent, n)
+	var ex []s3.Extent
+	if slab != nil {
+		ex = slab.alloc(n)
+	} else {
+		ex = make([]s3.Extent, n)
+	}
 	for i := range ex {
 		copy(ex[i].Blob[:], d.bytes(len(s3.BlobID{})))
 		ex[i].Offset = d.int64()
 		ex[i].Length = d.int64()
 	}
 	return ex, d.finish()
+}
+
+// concatExtents joins encoded extent lists into one, as encodeExtents
+// would encode their concatenation, without decoding the elements; it
+// returns the joined list and its length in extents.
+func concatExtents(lists [][]byte) ([]byte, int, error) {
+	total, size := 0, 0
+	bodies := make([][]byte, 0, len(lists))
+	for _, b := range lists {
+		if len(b) == 0 {
+			continue
+		}
+		d := listDecoder{b: b}
+		n, err := d.header(extentsFormatV1, minExtentLen)
+		if err != nil {
+			return nil, 0, err
+		}
+		total += n
+		size += len(d.b)
+		bodies = append(bodies, d.b)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	out := make([]byte, 0, 1+binary.MaxVarintLen64+size)
+	out = append(out, extentsFormatV1)
+	out = binary.AppendUvarint(out, uint64(total))
+	for _, b := range bodies {
+		out = append(out, b...)
+	}
+	return out, total, nil
+}
+
+// extentSlab hands out extent slices cut from shared chunks, so that
+// decoding the lists of 10,000 parts costs a few allocations rather than
+// one a part. Each slice's capacity ends at its length, so an append to one
+// copies it rather than overwrite its neighbour.
+type extentSlab struct {
+	free []s3.Extent
+	next int // size of the next chunk
+}
+
+// extentSlabMax bounds a chunk, so that a little unused tail is all a
+// slab wastes.
+const extentSlabMax = 4096
+
+func (s *extentSlab) alloc(n int) []s3.Extent {
+	if n > len(s.free) {
+		s.next = min(max(2*s.next, 64), extentSlabMax)
+		if n >= s.next {
+			return make([]s3.Extent, n)
+		}
+		s.free = make([]s3.Extent, s.next)
+	}
+	ex := s.free[:n:n]
+	s.free = s.free[n:]
+	return ex
 }
 
 // encodeParts encodes ps; it fails on a negative number or size.

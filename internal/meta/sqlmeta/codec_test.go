@@ -220,7 +220,8 @@ func FuzzDecodeAttrs(f *testing.F) {
 		f.Add(s)
 	}
 	for _, s := range []string{`{"t":[["a","b"]],"t":[]}`, `{"c":{"a":"x"},"c":{"v":"y"}}`, `{"H":{"CT":"x"}}`,
-		`{"m":null}`, `{"h":{"ct":"a\u0000"}}`, `{"u":"\xff"}`, `{"t":[["a"]]}`, ` {}`, `{}x`} {
+		`{"m":null}`, `{"h":{"ct":"a\u0000"}}`, `{"u":"\xff"}`, `{"t":[["a"]]}`, ` {}`, `{}x`,
+		`{"s":"GLACIER","c":{"a":"SHA1","t":"COMPOSITE"}}`, `{"s":1}`, `{"s":"a","s":"b"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

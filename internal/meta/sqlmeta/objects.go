@@ -30,23 +30,48 @@ func (w *writer) PutObject(o meta.Object) (*meta.Object, error) {
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	if err := checkObject(&o); err != nil {
+	row, err := encodeObject(o)
+	if err != nil {
 		return nil, err
+	}
+	return w.putObject(row, true)
+}
+
+// objectRow is an object checked and encoded for its row, so that a
+// caller can fail on a bad record before it writes anything.
+type objectRow struct {
+	o                      meta.Object
+	attrs                  string
+	parts, extents, inline any // nil for NULL
+}
+
+func encodeObject(o meta.Object) (objectRow, error) {
+	if err := checkObject(&o); err != nil {
+		return objectRow{}, err
 	}
 	parts, err := encodeParts(o.Parts)
 	if err != nil {
-		return nil, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
+		return objectRow{}, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
 	}
 	extents, err := encodeExtents(o.Extents)
 	if err != nil {
-		return nil, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
+		return objectRow{}, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
 	}
 	attrs, err := encodeAttrs(&o)
 	if err != nil {
-		return nil, err
+		return objectRow{}, err
 	}
-	if err := w.takeRefs(o.Extents); err != nil {
-		return nil, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
+	return objectRow{o: o, attrs: attrs, parts: nullable(parts), extents: nullable(extents), inline: nullable(o.Inline)}, nil
+}
+
+// putObject writes an object's row, taking references on its extents if
+// refs is set, and queues the extents of the record it replaces as dead.
+func (w *writer) putObject(row objectRow, refs bool) (*meta.Object, error) {
+	o := &row.o
+	if refs {
+		if err := w.takeRefs(o.Extents); err != nil {
+			return nil, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
+		}
 	}
 
 	prev, prevExtents, err := scanObject(w.c.queryRow(qObjectGet, o.Bucket, o.Key), o.Bucket, o.Key)
@@ -58,7 +83,7 @@ func (w *writer) PutObject(o meta.Object) (*meta.Object, error) {
 	found := err == nil
 
 	if _, err := w.c.exec(qObjectUpsert, o.Bucket, o.Key, o.Size, o.ETag, timeToUnix(o.LastModified),
-		o.StorageClass, o.OwnerID, attrs, nullable(parts), nullable(extents), nullable(o.Inline)); err != nil {
+		o.StorageClass, o.OwnerID, row.attrs, row.parts, row.extents, row.inline); err != nil {
 		return nil, fmt.Errorf("sqlmeta: put object %s/%q: %w", o.Bucket, o.Key, err)
 	}
 	if !found {

@@ -49,6 +49,37 @@ const (
 	qDeadHead
 	qDeadDelete
 
+	qUploadInsert
+	qUploadGet
+	qUploadTouch
+	qUploadDelete
+	qUploadIDsByBucket
+	qUploadDeleteByBucket
+	qUploadListFrom       // key >= lower
+	qUploadListAfterKey   // key > lower
+	qUploadListAfterID    // (key, initiated, id) > marker
+	qUploadListFromBefore // the same, and key < upper
+	qUploadListAfterKeyBefore
+	qUploadListAfterIDBefore
+
+	qPartGet
+	qPartInsert
+	qPartUpdate
+	qPartList
+	qPartListExtents
+	qPartExtents
+	qPartDeleteAll
+
+	qCompletionUpsert
+	qCompletionGet
+	qCompletionDeleteOld
+
+	qConfigGet
+	qConfigList
+	qConfigUpsert
+	qConfigDelete
+	qConfigDeleteBucket
+
 	qSavepoint
 	qSavepointRelease
 	qSavepointRollback
@@ -65,6 +96,18 @@ const (
 	objectListCols = `key, size, etag, last_modified, storage_class, owner_id, attrs`
 	objectDataCols = `size, etag, last_modified, storage_class, owner_id, attrs, parts, extents, inline_data`
 	objectList     = `SELECT ` + objectListCols + ` FROM objects WHERE bucket = $1 AND key `
+
+	uploadCols = `id, bucket, key, initiated, last_activity, owner_id, attrs`
+	uploadList = `SELECT ` + uploadCols + ` FROM uploads WHERE bucket = $1 AND `
+	uploadKey  = `key >= $2 `
+	uploadMark = `(key, initiated, id) > ($2, $3, $4) `
+	// uploadOrder is the order of the uploads_by_key index.
+	uploadOrder = `ORDER BY key, initiated, id LIMIT `
+	// partListCols leave out the extents, which a listing never reads.
+	partListCols    = `part_number, size, etag, last_modified, checksum`
+	partDataCols    = partListCols + `, extents`
+	completionCols  = `upload_id, bucket, key, etag, size, checksum_algorithm, checksum_type, checksum, parts_digest, completed`
+	partListOrdered = ` FROM parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3`
 )
 
 // queryText returns the SQL of q.
@@ -147,6 +190,73 @@ func queryText(q query) string {
 		return `SELECT id, n, extents FROM dead_extents ORDER BY id LIMIT $1`
 	case qDeadDelete:
 		return `DELETE FROM dead_extents WHERE id = $1`
+
+	case qUploadInsert:
+		return `INSERT INTO uploads (` + uploadCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`
+	case qUploadGet:
+		return `SELECT ` + uploadCols + ` FROM uploads WHERE id = $1`
+	case qUploadTouch:
+		return `UPDATE uploads SET last_activity = $2 WHERE id = $1`
+	case qUploadDelete:
+		return `DELETE FROM uploads WHERE id = $1`
+	case qUploadIDsByBucket:
+		return `SELECT id FROM uploads WHERE bucket = $1`
+	case qUploadDeleteByBucket:
+		return `DELETE FROM uploads WHERE bucket = $1`
+	case qUploadListFrom:
+		return uploadList + uploadKey + uploadOrder + `$3`
+	case qUploadListAfterKey:
+		return uploadList + `key > $2 ` + uploadOrder + `$3`
+	case qUploadListAfterID:
+		return uploadList + uploadMark + uploadOrder + `$5`
+	case qUploadListFromBefore:
+		return uploadList + uploadKey + `AND key < $3 ` + uploadOrder + `$4`
+	case qUploadListAfterKeyBefore:
+		return uploadList + `key > $2 AND key < $3 ` + uploadOrder + `$4`
+	case qUploadListAfterIDBefore:
+		return uploadList + uploadMark + `AND key < $5 ` + uploadOrder + `$6`
+
+	case qPartGet:
+		return `SELECT ` + partDataCols + ` FROM parts WHERE upload_id = $1 AND part_number = $2`
+	case qPartInsert:
+		return `INSERT INTO parts (upload_id, ` + partDataCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT DO NOTHING`
+	case qPartUpdate:
+		return `UPDATE parts SET size = $3, etag = $4, last_modified = $5, checksum = $6, extents = $7
+			WHERE upload_id = $1 AND part_number = $2`
+	case qPartList:
+		return `SELECT ` + partListCols + partListOrdered
+	case qPartListExtents:
+		return `SELECT ` + partDataCols + partListOrdered
+	case qPartExtents:
+		return `SELECT extents FROM parts WHERE upload_id = $1 AND extents IS NOT NULL ORDER BY part_number`
+	case qPartDeleteAll:
+		return `DELETE FROM parts WHERE upload_id = $1`
+
+	case qCompletionUpsert:
+		return `INSERT INTO completions (` + completionCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (upload_id) DO UPDATE SET
+				bucket = excluded.bucket, key = excluded.key, etag = excluded.etag, size = excluded.size,
+				checksum_algorithm = excluded.checksum_algorithm, checksum_type = excluded.checksum_type,
+				checksum = excluded.checksum, parts_digest = excluded.parts_digest, completed = excluded.completed`
+	case qCompletionGet:
+		return `SELECT ` + completionCols + ` FROM completions WHERE upload_id = $1`
+	case qCompletionDeleteOld:
+		// The oldest first, through the completions_by_time index.
+		return `DELETE FROM completions WHERE upload_id IN
+			(SELECT upload_id FROM completions WHERE completed < $1 ORDER BY completed LIMIT $2)`
+
+	case qConfigGet:
+		return `SELECT data FROM bucket_configs WHERE bucket = $1 AND name = $2`
+	case qConfigList:
+		return `SELECT bucket, data FROM bucket_configs WHERE name = $1 ORDER BY bucket`
+	case qConfigUpsert:
+		return `INSERT INTO bucket_configs (bucket, name, data) VALUES ($1, $2, $3)
+			ON CONFLICT (bucket, name) DO UPDATE SET data = excluded.data`
+	case qConfigDelete:
+		return `DELETE FROM bucket_configs WHERE bucket = $1 AND name = $2`
+	case qConfigDeleteBucket:
+		return `DELETE FROM bucket_configs WHERE bucket = $1`
 
 	case qSavepoint:
 		return `SAVEPOINT fn`

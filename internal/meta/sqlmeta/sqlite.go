@@ -107,7 +107,10 @@ func (q query) readOnly() bool {
 	case qUserGet, qUserGetByName, qUserList, qKeyGet, qKeyListByUser,
 		qBucketGet, qBucketList, qBucketListByOwner, qBucketHasObject,
 		qObjectGet, qObjectListFrom, qObjectListAfter, qObjectListFromBefore, qObjectListAfterBefore,
-		qBlobGarbage:
+		qBlobGarbage,
+		qUploadGet, qUploadListFrom, qUploadListAfterKey, qUploadListAfterID,
+		qUploadListFromBefore, qUploadListAfterKeyBefore, qUploadListAfterIDBefore,
+		qPartList, qPartListExtents, qCompletionGet, qConfigGet, qConfigList:
 		return true
 	}
 	return false

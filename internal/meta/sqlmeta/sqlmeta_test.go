@@ -38,15 +38,16 @@ func openSQLite(t testing.TB, path string) *sqlmeta.Store {
 
 func TestSQLite(t *testing.T) {
 	var paths sync.Map // *sqlmeta.Store → its file, for reopen
+	opts := append(scaleOptions(), metatest.WithReopen(func(t *testing.T, closed meta.Store) meta.Store {
+		path, _ := paths.Load(closed)
+		return openSQLite(t, path.(string))
+	}))
 	metatest.Run(t, func(t *testing.T) meta.Store {
 		path := filepath.Join(t.TempDir(), "meta.db")
 		s := openSQLite(t, path)
 		paths.Store(s, path)
 		return s
-	}, metatest.WithReopen(func(t *testing.T, closed meta.Store) meta.Store {
-		path, _ := paths.Load(closed)
-		return openSQLite(t, path.(string))
-	}))
+	}, opts...)
 }
 
 // pgDSN returns the PostgreSQL to test against: CAIRN_TEST_PG_DSN, or a
@@ -73,17 +74,19 @@ func TestPostgres(t *testing.T) {
 		st := openPostgres(t, pgtest.Schema(t, server))
 		defer st.Close()
 		testInvalidText(t, st)
+		testInvalidUploadText(t, st)
 	})
 	var dsns sync.Map
+	opts := append(scaleOptions(), metatest.WithReopen(func(t *testing.T, closed meta.Store) meta.Store {
+		dsn, _ := dsns.Load(closed)
+		return openPostgres(t, dsn.(string))
+	}))
 	metatest.Run(t, func(t *testing.T) meta.Store {
 		dsn := pgtest.Schema(t, server)
 		s := openPostgres(t, dsn)
 		dsns.Store(s, dsn)
 		return s
-	}, metatest.WithReopen(func(t *testing.T, closed meta.Store) meta.Store {
-		dsn, _ := dsns.Load(closed)
-		return openPostgres(t, dsn.(string))
-	}))
+	}, opts...)
 }
 
 // TestSQLiteSharedFile opens two stores on one file, as the server and the
@@ -175,8 +178,59 @@ func testInvalidText(t *testing.T, st meta.Store) {
 	}
 }
 
+// testInvalidUploadText is testInvalidText for the multipart records.
+func testInvalidUploadText(t *testing.T, st meta.Store) {
+	for _, u := range []meta.Upload{
+		{ID: "u", Bucket: "b", Key: "nul\x00key"},
+		{ID: "bad\xff", Bucket: "b", Key: "k"},
+		{ID: "u", Bucket: "b", Key: "k", UserMetadata: map[string]string{"m": "\xff"}},
+	} {
+		err := st.Update(t.Context(), func(tx meta.Tx) error { return tx.CreateUpload(u) })
+		if err == nil {
+			t.Errorf("CreateUpload(%+v) succeeded", u)
+		}
+	}
+	err := st.Update(t.Context(), func(tx meta.Tx) error {
+		if _, err := tx.GetUpload("bad\xff"); !errors.Is(err, meta.ErrNotFound) {
+			return fmt.Errorf("GetUpload(invalid) = %v, want ErrNotFound", err)
+		}
+		if ps, err := tx.ListParts("nul\x00", 0, 0, true); err != nil || len(ps) != 0 {
+			return fmt.Errorf("ListParts(invalid) = %v, %v", ps, err)
+		}
+		if err := tx.CreateUpload(meta.Upload{ID: "u", Bucket: "b", Key: "k"}); err != nil {
+			return err
+		}
+		for _, p := range []meta.Part{
+			{UploadID: "u", Number: 1, ETag: "\xff"},
+			{UploadID: "u", Number: 0},
+			{UploadID: "u", Number: 1 << 40},
+		} {
+			if _, err := tx.PutPart(p); err == nil {
+				return fmt.Errorf("PutPart(%+v) succeeded", p)
+			}
+		}
+		// A bad record fails Complete before it writes anything.
+		c := meta.Completion{UploadID: "u", Bucket: "b", Key: "k", ETag: "nul\x00"}
+		if _, err := tx.CompleteUpload(c, meta.Object{Bucket: "b", Key: "k"}, nil); err == nil {
+			return fmt.Errorf("CompleteUpload with an invalid ETag succeeded")
+		}
+		c.ETag = "e"
+		if _, err := tx.CompleteUpload(c, meta.Object{Bucket: "b", Key: "k\xff"}, nil); err == nil {
+			return fmt.Errorf("CompleteUpload of an invalid key succeeded")
+		}
+		if _, err := tx.GetUpload("u"); err != nil {
+			return fmt.Errorf("GetUpload after failed Completes: %w", err)
+		}
+		return tx.DeleteUpload("u")
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
 func TestSQLiteInvalidText(t *testing.T) {
 	st := openSQLite(t, filepath.Join(t.TempDir(), "meta.db"))
 	defer st.Close()
 	testInvalidText(t, st)
+	testInvalidUploadText(t, st)
 }
