@@ -1,6 +1,8 @@
 package object
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -71,26 +73,67 @@ func (c Conditions) checkMatch(o meta.Object) error {
 	return nil
 }
 
-// check evaluates write conditions against the current object, nil when
-// there is none. If-Match on a missing key is NoSuchKey, as AWS answers.
-func (c WriteConditions) check(key string, cur *meta.Object) error {
+// check evaluates write conditions against a key's state. If-Match on a
+// missing key is NoSuchKey, as AWS answers.
+func (c WriteConditions) check(key string, st objectState) error {
 	if c.IfNoneMatch != "" {
 		if strings.TrimSpace(c.IfNoneMatch) != "*" {
 			return s3.Errorf(s3.ErrNotImplemented, "If-None-Match only accepts *").With("Header", "If-None-Match")
 		}
-		if cur != nil {
+		if st.exists {
 			return s3.ErrPreconditionFailed.With("Condition", "If-None-Match")
 		}
 	}
 	if c.IfMatch != "" {
-		if cur == nil {
+		if !st.exists {
 			return s3.ErrNoSuchKey.With("Key", key)
 		}
-		if !etagListMatches(c.IfMatch, cur.ETag) {
+		if !etagListMatches(c.IfMatch, st.etag) {
 			return s3.ErrPreconditionFailed.With("Condition", "If-Match")
 		}
 	}
 	return nil
+}
+
+func (c WriteConditions) isZero() bool { return c.IfMatch == "" && c.IfNoneMatch == "" }
+
+// objectState is the version of a key at one moment: absent, or an object
+// with its ETag and modification time.
+type objectState struct {
+	exists   bool
+	etag     string
+	modified int64
+}
+
+func readObjectState(tx meta.ReadTx, bucket, key string) (objectState, error) {
+	o, err := tx.GetObject(bucket, key)
+	if errors.Is(err, meta.ErrNotFound) {
+		return objectState{}, nil
+	}
+	if err != nil {
+		return objectState{}, fmt.Errorf("get object %q/%q: %w", bucket, key, err)
+	}
+	return objectState{exists: true, etag: o.ETag, modified: o.LastModified.UnixNano()}, nil
+}
+
+// checkConditionalWrite evaluates write conditions inside the committing
+// transaction, against the key as it is now and as it was when the request
+// began (before). If the key changed in between and the conditions held at
+// the start, a concurrent write won the race: 409
+// ConditionalRequestConflict, after which S3 clients restart the upload.
+// Otherwise a failed condition is 412 (or 404 for If-Match on no key).
+func checkConditionalWrite(tx meta.ReadTx, bucket, key string, c WriteConditions, before objectState) error {
+	if c.isZero() {
+		return nil
+	}
+	now, err := readObjectState(tx, bucket, key)
+	if err != nil {
+		return err
+	}
+	if now != before && c.check(key, before) == nil {
+		return s3.ErrConditionalRequestConflict.With("Key", key)
+	}
+	return c.check(key, now)
 }
 
 // modifiedSince compares at HTTP-date precision: one second.

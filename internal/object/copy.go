@@ -96,7 +96,13 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (ObjectInfo, err
 		if err != nil {
 			return err
 		}
-		if err := s.checkWrite(tx, in.Bucket, in.Key, in.Conditions); err != nil {
+		// A copy reads and writes in one transaction: there is no window
+		// for a concurrent write, so the state now is the state before.
+		before, err := readObjectState(tx, in.Bucket, in.Key)
+		if err != nil {
+			return err
+		}
+		if err := checkConditionalWrite(tx, in.Bucket, in.Key, in.Conditions, before); err != nil {
 			return err
 		}
 		out = src

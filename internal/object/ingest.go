@@ -33,7 +33,8 @@ func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, alg s3
 	if !ok {
 		return nil, s3.Errorf(s3.ErrInvalidRequest, "Unsupported checksum algorithm %s", alg)
 	}
-	if allowInline && s.cfg.InlineMax >= 0 && size <= s.cfg.InlineMax {
+	// An empty body needs no blob even where inlining is not allowed.
+	if size == 0 || (allowInline && s.cfg.InlineMax >= 0 && size <= s.cfg.InlineMax) {
 		data := make([]byte, size)
 		if err := readBody(body, data); err != nil {
 			return nil, err

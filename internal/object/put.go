@@ -73,10 +73,22 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 	if alg == "" {
 		alg = s3.ChecksumCRC64NVME
 	}
-	// Fail before reading a byte of the body when the bucket is not there.
+	// Fail before reading a byte of the body when the bucket is not there
+	// or a condition already fails; note the key's state for the
+	// conditional check at commit.
+	var before objectState
 	if err := s.meta.View(ctx, func(tx meta.ReadTx) error {
-		_, err := ownedBucket(ctx, tx, in.Bucket)
-		return err
+		if _, err := ownedBucket(ctx, tx, in.Bucket); err != nil {
+			return err
+		}
+		if in.Conditions.isZero() {
+			return nil
+		}
+		var err error
+		if before, err = readObjectState(tx, in.Bucket, in.Key); err != nil {
+			return err
+		}
+		return in.Conditions.check(in.Key, before)
 	}); err != nil {
 		return ObjectInfo{}, err
 	}
@@ -112,7 +124,7 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 		if err != nil {
 			return err
 		}
-		if err := s.checkWrite(tx, in.Bucket, in.Key, in.Conditions); err != nil {
+		if err := checkConditionalWrite(tx, in.Bucket, in.Key, in.Conditions, before); err != nil {
 			return err
 		}
 		o.OwnerID = b.OwnerID
@@ -129,22 +141,6 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 	}
 	committed = true
 	return o, nil
-}
-
-// checkWrite evaluates write preconditions inside the committing
-// transaction, so no concurrent write can slip between check and commit.
-func (s *Service) checkWrite(tx meta.ReadTx, bucket, key string, c WriteConditions) error {
-	if c.IfMatch == "" && c.IfNoneMatch == "" {
-		return nil
-	}
-	cur, err := tx.GetObject(bucket, key)
-	if err != nil {
-		if isNotFound(err) {
-			return c.check(key, nil)
-		}
-		return err
-	}
-	return c.check(key, &cur)
 }
 
 // verifyDigests compares what was computed with what the client said:

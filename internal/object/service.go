@@ -36,6 +36,16 @@ type Config struct {
 	// BufferSize is the size of the buffers that stream a body to a blob.
 	// Default 256 KiB.
 	BufferSize int
+	// MinPartSize is the smallest part other than the last that Complete
+	// accepts. Default 5 MiB, S3's; a lower value suits tests and benchmarks
+	// (KS3 and BOS allow smaller parts too).
+	MinPartSize int64
+	// CompletionRetention is how long a completed upload's result is kept
+	// so that a retried Complete replays it. Default 24 hours.
+	CompletionRetention time.Duration
+	// UploadIdleExpiry aborts uploads that received no part for this long,
+	// whatever the bucket's lifecycle says. Zero or negative means never.
+	UploadIdleExpiry time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Logger receives background and unexpected errors. Default slog.Default().
@@ -48,6 +58,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.InlineMax == 0 {
 		c.InlineMax = 64 << 10
+	}
+	if c.MinPartSize <= 0 {
+		c.MinPartSize = s3.MinPartSize
+	}
+	if c.CompletionRetention <= 0 {
+		c.CompletionRetention = 24 * time.Hour
 	}
 	if c.BufferSize <= 0 {
 		c.BufferSize = 256 << 10

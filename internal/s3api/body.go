@@ -13,21 +13,12 @@ import (
 	"github.com/cairn-s3/cairn/internal/s3"
 )
 
-// readSmallBody reads a request body that must be small (an XML document),
-// refusing more than limit bytes, and checks Content-MD5 and an
-// x-amz-checksum-* header or trailer when present. requireDigest makes one
-// of them mandatory, as S3 does for DeleteObjects.
-func (req *request) readSmallBody(limit int64, requireDigest bool) ([]byte, error) {
+// readLimited reads a request body that must be small (an XML document),
+// refusing more than limit bytes, and checks Content-MD5 when present.
+func (req *request) readLimited(limit int64) ([]byte, error) {
 	md5Want, err := contentMD5(req.r.Header)
 	if err != nil {
 		return nil, err
-	}
-	ci, err := req.checksumInput()
-	if err != nil {
-		return nil, err
-	}
-	if requireDigest && md5Want == nil && ci.Value == "" && ci.Trailer == nil {
-		return nil, s3.Errorf(s3.ErrInvalidRequest, "Missing required header for this request: Content-MD5")
 	}
 	body, err := io.ReadAll(io.LimitReader(req.body(), limit+1))
 	if err != nil {
@@ -48,22 +39,43 @@ func (req *request) readSmallBody(limit int64, requireDigest bool) ([]byte, erro
 			return nil, s3.ErrBadDigest
 		}
 	}
-	if ci.Algorithm != "" {
-		want := ci.Value
-		if want == "" && ci.Trailer != nil {
-			want = ci.Trailer()
-		}
-		if want != "" {
-			raw, err := checksum.Decode(ci.Algorithm, want)
-			if err != nil {
-				return nil, err
-			}
-			h, _ := checksum.New(ci.Algorithm)
-			h.Write(body)
-			if !bytes.Equal(h.Sum(nil), raw) {
-				return nil, s3.Errorf(s3.ErrBadDigest, "The %s you specified did not match the calculated checksum.", strings.ToLower(string(ci.Algorithm)))
-			}
-		}
+	return body, nil
+}
+
+// readSmallBody is readLimited for bodies whose x-amz-checksum-* header or
+// trailer, when present, is the checksum of the body itself (every small
+// body but Complete's). requireDigest makes a digest mandatory, as S3 does
+// for DeleteObjects and lifecycle configurations.
+func (req *request) readSmallBody(limit int64, requireDigest bool) ([]byte, error) {
+	ci, err := req.checksumInput()
+	if err != nil {
+		return nil, err
+	}
+	if requireDigest && req.r.Header.Get("Content-MD5") == "" && ci.Value == "" && ci.Trailer == nil {
+		return nil, s3.Errorf(s3.ErrInvalidRequest, "Missing required header for this request: Content-MD5")
+	}
+	body, err := req.readLimited(limit)
+	if err != nil {
+		return nil, err
+	}
+	if ci.Algorithm == "" {
+		return body, nil
+	}
+	want := ci.Value
+	if want == "" && ci.Trailer != nil {
+		want = ci.Trailer()
+	}
+	if want == "" {
+		return body, nil
+	}
+	raw, err := checksum.Decode(ci.Algorithm, want)
+	if err != nil {
+		return nil, err
+	}
+	h, _ := checksum.New(ci.Algorithm)
+	h.Write(body)
+	if !bytes.Equal(h.Sum(nil), raw) {
+		return nil, s3.Errorf(s3.ErrBadDigest, "The %s you specified did not match the calculated checksum.", strings.ToLower(string(ci.Algorithm)))
 	}
 	return body, nil
 }

@@ -10,17 +10,10 @@ import (
 )
 
 // writeError renders err as S3's XML error document. It is the only place
-// that turns an error into a response. An error that carries no S3 code is a
-// bug or an I/O failure: the client gets InternalError and the log gets the
-// detail, which never reaches the client.
+// that turns an error into a response (Complete's keep-alive, which has
+// already sent its status, embeds the same element in its body).
 func (h *Handler) writeError(req *request, err error) {
-	e, ok := s3.AsError(err)
-	if !ok || !e.Code.Known() {
-		h.log.Error("internal error", "request_id", req.id, "op", string(req.op), "method", req.r.Method, "path", req.r.URL.Path, "err", err)
-		e = &s3.Error{Code: s3.ErrInternalError}
-	} else if e.Code.Status() >= 500 {
-		h.log.Warn("server error", "request_id", req.id, "op", string(req.op), "err", err)
-	}
+	e := h.clientError(req, err)
 	if req.w.wroteHeader {
 		// The status line is gone; all that is left is to cut the body
 		// short so the client sees a failed transfer, not a silent one.
@@ -45,11 +38,33 @@ func (h *Handler) writeError(req *request, err error) {
 	_, _ = req.w.Write(body)
 }
 
-// errorDocument renders <Error> with the code, message, extra fields in
-// order, resource and request IDs.
+// clientError is the S3 error to send for err. An error that carries no
+// S3 code is a bug or an I/O failure: the client gets InternalError and the
+// log gets the detail, which never reaches the client.
+func (h *Handler) clientError(req *request, err error) *s3.Error {
+	e, ok := s3.AsError(err)
+	switch {
+	case !ok || !e.Code.Known():
+		h.log.Error("internal error", "request_id", req.id, "op", string(req.op), "method", req.r.Method, "path", req.r.URL.Path, "err", err)
+		return &s3.Error{Code: s3.ErrInternalError}
+	case e.Code == s3.ErrNotImplemented:
+		h.log.Debug("not implemented", "request_id", req.id, "op", string(req.op), "err", err)
+	case e.Code.Status() >= 500:
+		h.log.Warn("server error", "request_id", req.id, "op", string(req.op), "err", err)
+	}
+	return e
+}
+
+// errorDocument renders the XML error document: the declaration and the
+// <Error> element.
 func errorDocument(e *s3.Error, resource, requestID, hostID string) []byte {
+	return append([]byte(xml.Header), errorElement(e, resource, requestID, hostID)...)
+}
+
+// errorElement renders <Error> with the code, message, extra fields in
+// order, resource and request IDs.
+func errorElement(e *s3.Error, resource, requestID, hostID string) []byte {
 	var b bytes.Buffer
-	b.WriteString(xml.Header)
 	b.WriteString("<Error>")
 	element(&b, "Code", string(e.Code))
 	element(&b, "Message", e.Text())

@@ -35,6 +35,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for signature checks. Default time.Now.
 	Now func() time.Time
+	// CompleteKeepAliveDelay is how long a CompleteMultipartUpload may run
+	// before the answer is committed to 200 OK and kept alive with
+	// whitespace. Default 2 seconds.
+	CompleteKeepAliveDelay time.Duration
+	// CompleteKeepAliveInterval is the time between whitespace bytes.
+	// Default 5 seconds.
+	CompleteKeepAliveInterval time.Duration
 }
 
 // Handler is the S3 API as an http.Handler.
@@ -54,6 +61,12 @@ func New(cfg Config, svc *object.Service, ids Identities) *Handler {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.CompleteKeepAliveDelay <= 0 {
+		cfg.CompleteKeepAliveDelay = 2 * time.Second
+	}
+	if cfg.CompleteKeepAliveInterval <= 0 {
+		cfg.CompleteKeepAliveInterval = 5 * time.Second
 	}
 	h := &Handler{cfg: cfg, svc: svc, ids: ids, log: cfg.Logger}
 	h.verifier = &sigv4.Verifier{Credentials: credentials{ids}, Now: cfg.Now}
@@ -75,6 +88,18 @@ func New(cfg Config, svc *object.Service, ids Identities) *Handler {
 		OpGetObjectTagging:    h.getObjectTagging,
 		OpPutObjectTagging:    h.putObjectTagging,
 		OpDeleteObjectTagging: h.deleteObjectTagging,
+
+		OpCreateMultipartUpload:   h.createMultipartUpload,
+		OpUploadPart:              h.uploadPart,
+		OpUploadPartCopy:          h.uploadPartCopy,
+		OpListParts:               h.listParts,
+		OpAbortMultipartUpload:    h.abortMultipartUpload,
+		OpCompleteMultipartUpload: h.completeMultipartUpload,
+		OpListMultipartUploads:    h.listMultipartUploads,
+		OpGetObjectAttributes:     h.getObjectAttributes,
+		OpGetBucketLifecycle:      h.getBucketLifecycle,
+		OpPutBucketLifecycle:      h.putBucketLifecycle,
+		OpDeleteBucketLifecycle:   h.deleteBucketLifecycle,
 	}
 	return h
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/cairn-s3/cairn/internal/meta"
 )
 
 // Config is everything a server needs. Zero values mean defaults.
@@ -32,6 +34,25 @@ type Config struct {
 	// OrphanScanInterval is how often the whole blob store is checked for
 	// blobs a crash left unreferenced; it also runs at start-up. Default 24h.
 	OrphanScanInterval time.Duration
+	// MinPartSize is the smallest part but the last that Complete accepts.
+	// Default 5 MiB; lower it only for tests and benchmarks.
+	MinPartSize int64
+	// UploadIdleExpiry aborts uploads that received no part for this long.
+	// Zero means never.
+	UploadIdleExpiry time.Duration
+	// CompletionRetention is how long a retried Complete replays its result.
+	// Default 24 hours.
+	CompletionRetention time.Duration
+	// UploadSweepInterval is how often lifecycle rules and the idle expiry
+	// are applied to uploads. Default 1 hour.
+	UploadSweepInterval time.Duration
+	// CompleteKeepAliveDelay and CompleteKeepAliveInterval tune the
+	// whitespace keep-alive of slow Completes (defaults 2s and 5s).
+	CompleteKeepAliveDelay    time.Duration
+	CompleteKeepAliveInterval time.Duration
+	// WrapMeta, when set, wraps the metadata store (tests inject faults and
+	// delays with it).
+	WrapMeta func(meta.Store) meta.Store
 	// IdentityCacheTTL is how long an access key lookup is cached, and so how
 	// long a removed user's key may still work. Default 5 seconds.
 	IdentityCacheTTL time.Duration
@@ -59,6 +80,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.OrphanScanInterval <= 0 {
 		c.OrphanScanInterval = 24 * time.Hour
+	}
+	if c.UploadSweepInterval <= 0 {
+		c.UploadSweepInterval = time.Hour
 	}
 	if c.IdentityCacheTTL == 0 {
 		c.IdentityCacheTTL = 5 * time.Second

@@ -67,6 +67,9 @@ func (s *Server) open(ctx context.Context) error {
 	if s.meta, err = OpenMeta(ctx, cfg.DataDir, cfg); err != nil {
 		return fmt.Errorf("open metadata: %w", err)
 	}
+	if cfg.WrapMeta != nil {
+		s.meta = cfg.WrapMeta(s.meta)
+	}
 	if s.blobs, err = fsblob.Open(cfg.DataDir); err != nil {
 		return fmt.Errorf("open blob store: %w", err)
 	}
@@ -78,8 +81,20 @@ func (s *Server) open(ctx context.Context) error {
 	if err := s.dir.EnsureRoot(ctx, ak, sk); err != nil {
 		return fmt.Errorf("set up root user: %w", err)
 	}
-	s.svc = object.New(object.Config{Region: cfg.Region, InlineMax: cfg.InlineMax, Logger: cfg.Logger}, s.meta, s.blobs)
-	s.handler = s3api.New(s3api.Config{Domains: cfg.Domains, Logger: cfg.Logger}, s.svc, s.dir)
+	s.svc = object.New(object.Config{
+		Region:              cfg.Region,
+		InlineMax:           cfg.InlineMax,
+		MinPartSize:         cfg.MinPartSize,
+		CompletionRetention: cfg.CompletionRetention,
+		UploadIdleExpiry:    cfg.UploadIdleExpiry,
+		Logger:              cfg.Logger,
+	}, s.meta, s.blobs)
+	s.handler = s3api.New(s3api.Config{
+		Domains:                   cfg.Domains,
+		Logger:                    cfg.Logger,
+		CompleteKeepAliveDelay:    cfg.CompleteKeepAliveDelay,
+		CompleteKeepAliveInterval: cfg.CompleteKeepAliveInterval,
+	}, s.svc, s.dir)
 	return nil
 }
 
@@ -101,8 +116,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	bgCtx, stopBG := context.WithCancel(ctx)
 	var bg sync.WaitGroup
-	bg.Add(1)
+	bg.Add(2)
 	go func() { defer bg.Done(); s.collect(bgCtx) }()
+	go func() { defer bg.Done(); s.sweep(bgCtx) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -168,6 +184,31 @@ func (s *Server) collect(ctx context.Context) {
 				lastScan = time.Now()
 			}
 			run(scan)
+		}
+	}
+}
+
+// sweep applies lifecycle rules and the idle expiry to uploads, and forgets
+// old completion records, at start-up and every UploadSweepInterval.
+func (s *Server) sweep(ctx context.Context) {
+	run := func() {
+		st, err := s.svc.SweepUploads(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("upload sweep", "err", err)
+		}
+		if st.Aborted > 0 {
+			s.cfg.Logger.Info("aborted expired uploads", "uploads", st.Aborted)
+		}
+	}
+	run()
+	t := time.NewTicker(s.cfg.UploadSweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run()
 		}
 	}
 }
