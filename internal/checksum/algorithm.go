@@ -1,14 +1,18 @@
 package checksum
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"errors"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/minio/crc64nvme"
+	"github.com/zeebo/xxh3"
 
 	"github.com/cairn-s3/cairn/internal/s3"
 )
@@ -32,9 +36,10 @@ var (
 )
 
 // New returns a fresh hash for alg: CRC32 is IEEE, CRC32C is Castagnoli,
-// CRC64NVME comes from minio/crc64nvme, CRC64ECMA is CRC-64/XZ, SHA1 and
-// SHA256 are crypto's. ok is false for an unknown algorithm. The Sum of a CRC
-// is its big-endian bytes, which is what S3 base64-encodes.
+// CRC64NVME comes from minio/crc64nvme, CRC64ECMA is CRC-64/XZ, the SHAs and
+// MD5 are crypto's, the xxHashes are XXH64, XXH3-64 and XXH3-128 with seed 0.
+// ok is false for an unknown algorithm. The Sum of a CRC or an xxHash is its
+// big-endian (canonical) bytes, which is what S3 base64-encodes.
 func New(alg s3.ChecksumAlgorithm) (h hash.Hash, ok bool) {
 	switch alg {
 	case s3.ChecksumCRC32:
@@ -49,13 +54,33 @@ func New(alg s3.ChecksumAlgorithm) (h hash.Hash, ok bool) {
 		return sha1.New(), true
 	case s3.ChecksumSHA256:
 		return sha256.New(), true
+	case s3.ChecksumSHA512:
+		return sha512.New(), true
+	case s3.ChecksumMD5:
+		return md5.New(), true
+	case s3.ChecksumXXHASH64:
+		return xxhash.New(), true
+	case s3.ChecksumXXHASH3:
+		return xxh3.New(), true
+	case s3.ChecksumXXHASH128:
+		return xxh128{xxh3.New()}, true
 	}
 	return nil, false
 }
 
-// Size is the raw length in bytes of a checksum of alg: 4 for CRC32 and
-// CRC32C, 8 for CRC64NVME and CRC64ECMA, 20 for SHA1, 32 for SHA256, and 0 for
-// an unknown algorithm.
+// xxh128 is XXH3-128 as a hash.Hash: the library's hasher sums 64 bits
+// unless asked for 128.
+type xxh128 struct{ *xxh3.Hasher }
+
+func (h xxh128) Size() int { return 16 }
+
+func (h xxh128) Sum(b []byte) []byte {
+	v := h.Sum128().Bytes()
+	return append(b, v[:]...)
+}
+
+// Size is the raw length in bytes of a checksum of alg (4 for CRC32, 32 for
+// SHA256, 16 for XXHASH128, ...), and 0 for an unknown algorithm.
 func Size(alg s3.ChecksumAlgorithm) int {
 	switch alg {
 	case s3.ChecksumCRC32, s3.ChecksumCRC32C:
@@ -66,6 +91,14 @@ func Size(alg s3.ChecksumAlgorithm) int {
 		return sha1.Size
 	case s3.ChecksumSHA256:
 		return sha256.Size
+	case s3.ChecksumSHA512:
+		return sha512.Size
+	case s3.ChecksumMD5:
+		return md5.Size
+	case s3.ChecksumXXHASH64, s3.ChecksumXXHASH3:
+		return 8
+	case s3.ChecksumXXHASH128:
+		return 16
 	}
 	return 0
 }

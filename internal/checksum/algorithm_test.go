@@ -32,6 +32,13 @@ func TestCheckValues(t *testing.T) {
 		{checksum.CRC64ECMA, "995dc9bbdf1939fa", "mV3Ju98ZOfo="},
 		{s3.ChecksumSHA1, "f7c3bc1d808e04732adf679965ccc34ca7ae3441", "98O8HYCOBHMq32eZZczDTKeuNEE="},
 		{s3.ChecksumSHA256, "15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225", "FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU="},
+		// The 2026 algorithms; xxHash values in canonical (big-endian) form,
+		// as the xxhsum tool prints them.
+		{s3.ChecksumSHA512, "d9e6762dd1c8eaf6d61b3c6192fc408d4d6d5f1176d0c29169bc24e71c3f274ad27fcd5811b313d681f7e55ec02d73d499c95455b6b5bb503acf574fba8ffe85", "2eZ2LdHI6vbWGzxhkvxAjU1tXxF20MKRabwk5xw/J0rSf81YEbMT1oH35V7ALXPUmclUVba1u1A6z1dPuo/+hQ=="}, // Python hashlib
+		{s3.ChecksumMD5, "25f9e794323b453885f5181f1b624d0b", "JfnnlDI7RTiF9RgfG2JNCw=="},       // Python hashlib
+		{s3.ChecksumXXHASH64, "8cb841db40e6ae83", "jLhB20DmroM="},                              // xxhsum
+		{s3.ChecksumXXHASH3, "72dcb18b67a17dff", "ctyxi2ehff8="},                               // xxhsum
+		{s3.ChecksumXXHASH128, "33119477ede5dcd5e9716427681d5860", "MxGUd+3l3NXpcWQnaB1YYA=="}, // xxhsum
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.alg), func(t *testing.T) {
@@ -70,7 +77,8 @@ func TestSizes(t *testing.T) {
 	want := map[s3.ChecksumAlgorithm]int{
 		s3.ChecksumCRC32: 4, s3.ChecksumCRC32C: 4, s3.ChecksumCRC64NVME: 8,
 		checksum.CRC64ECMA: 8, s3.ChecksumSHA1: 20, s3.ChecksumSHA256: 32,
-		"MD5": 0, "": 0, "crc32": 0,
+		s3.ChecksumSHA512: 64, s3.ChecksumMD5: 16, s3.ChecksumXXHASH64: 8, s3.ChecksumXXHASH3: 8, s3.ChecksumXXHASH128: 16,
+		"BLAKE3": 0, "": 0, "crc32": 0,
 	}
 	for alg, n := range want {
 		if got := checksum.Size(alg); got != n {

@@ -50,7 +50,8 @@ func DefaultType(alg s3.ChecksumAlgorithm) s3.ChecksumType {
 	switch alg {
 	case s3.ChecksumCRC64NVME, CRC64ECMA:
 		return s3.ChecksumTypeFullObject
-	case s3.ChecksumCRC32, s3.ChecksumCRC32C, s3.ChecksumSHA1, s3.ChecksumSHA256:
+	case s3.ChecksumCRC32, s3.ChecksumCRC32C, s3.ChecksumSHA1, s3.ChecksumSHA256,
+		s3.ChecksumSHA512, s3.ChecksumMD5, s3.ChecksumXXHASH64, s3.ChecksumXXHASH3, s3.ChecksumXXHASH128:
 		return s3.ChecksumTypeComposite
 	}
 	return ""
@@ -82,8 +83,10 @@ func CheckTypeAllowed(alg s3.ChecksumAlgorithm, typ s3.ChecksumType) error {
 	return s3.Errorf(s3.ErrInvalidRequest, "Value for x-amz-checksum-type header is invalid.")
 }
 
-// unsupportedAlgorithm is AWS's answer to an unknown x-amz-checksum-algorithm,
+// UnsupportedAlgorithm is AWS's answer to an unknown checksum algorithm,
 // listing the algorithms Cairn supports.
+func UnsupportedAlgorithm() *s3.Error { return unsupportedAlgorithm() }
+
 func unsupportedAlgorithm() *s3.Error {
 	names := make([]string, 0, len(s3.ChecksumAlgorithms()))
 	for _, a := range s3.ChecksumAlgorithms() {

@@ -44,7 +44,7 @@ func TestCompositeErrors(t *testing.T) {
 	if _, err := checksum.Composite(s3.ChecksumCRC32, [][]byte{four, four[:2]}); !errors.Is(err, checksum.ErrBadLength) {
 		t.Errorf("Composite with a short part checksum: %v, want ErrBadLength", err)
 	}
-	if _, err := checksum.Composite("MD5", [][]byte{four}); err == nil {
+	if _, err := checksum.Composite("BLAKE3", [][]byte{four}); err == nil {
 		t.Error("Composite with an unknown algorithm: no error")
 	}
 }
@@ -97,8 +97,10 @@ func TestCheckTypeAllowed(t *testing.T) {
 		{s3.ChecksumCRC64NVME, "", ""},
 		{s3.ChecksumCRC32, "full_object", "Value for x-amz-checksum-type header is invalid."},
 		{s3.ChecksumCRC32, "BOTH", "Value for x-amz-checksum-type header is invalid."},
-		{"MD5", composite, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"},
-		{"", full, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"},
+		{s3.ChecksumXXHASH3, full, "The FULL_OBJECT checksum type cannot be used with the xxhash3 checksum algorithm."},
+		{s3.ChecksumSHA512, composite, ""},
+		{"BLAKE3", composite, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"},
+		{"", full, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"},
 	}
 	for _, tt := range tests {
 		err := checksum.CheckTypeAllowed(tt.alg, tt.typ)
@@ -127,7 +129,9 @@ func TestDefaultType(t *testing.T) {
 		checksum.CRC64ECMA:   s3.ChecksumTypeFullObject,
 		s3.ChecksumSHA1:      s3.ChecksumTypeComposite,
 		s3.ChecksumSHA256:    s3.ChecksumTypeComposite,
-		"MD5":                "",
+		s3.ChecksumMD5:       s3.ChecksumTypeComposite,
+		s3.ChecksumXXHASH128: s3.ChecksumTypeComposite,
+		"BLAKE3":             "",
 	}
 	for alg, typ := range want {
 		if got := checksum.DefaultType(alg); got != typ {

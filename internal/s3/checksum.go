@@ -13,11 +13,20 @@ const (
 	ChecksumCRC64NVME ChecksumAlgorithm = "CRC64NVME"
 	ChecksumSHA1      ChecksumAlgorithm = "SHA1"
 	ChecksumSHA256    ChecksumAlgorithm = "SHA256"
+	// The algorithms AWS added in 2026: composite-only for multipart.
+	ChecksumSHA512    ChecksumAlgorithm = "SHA512"
+	ChecksumMD5       ChecksumAlgorithm = "MD5"
+	ChecksumXXHASH64  ChecksumAlgorithm = "XXHASH64"
+	ChecksumXXHASH3   ChecksumAlgorithm = "XXHASH3"
+	ChecksumXXHASH128 ChecksumAlgorithm = "XXHASH128"
 )
 
 // ChecksumAlgorithms lists every supported algorithm in header order.
 func ChecksumAlgorithms() []ChecksumAlgorithm {
-	return []ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256}
+	return []ChecksumAlgorithm{
+		ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256,
+		ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128,
+	}
 }
 
 // ParseChecksumAlgorithm accepts an algorithm name in any case; ok is false

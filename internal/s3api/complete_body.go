@@ -15,15 +15,18 @@ import (
 // with an ETag and a checksum each fit in well under 4 MiB.
 const maxCompleteBody = 4 << 20
 
-// completePartXML is one <Part> element as sent.
+// completePartXML is one <Part> element as sent. The checksum elements are
+// gathered by name, so that every algorithm is read the same way.
 type completePartXML struct {
-	PartNumber        *string `xml:"PartNumber"`
-	ETag              string  `xml:"ETag"`
-	ChecksumCRC32     *string `xml:"ChecksumCRC32"`
-	ChecksumCRC32C    *string `xml:"ChecksumCRC32C"`
-	ChecksumCRC64NVME *string `xml:"ChecksumCRC64NVME"`
-	ChecksumSHA1      *string `xml:"ChecksumSHA1"`
-	ChecksumSHA256    *string `xml:"ChecksumSHA256"`
+	PartNumber *string       `xml:"PartNumber"`
+	ETag       string        `xml:"ETag"`
+	Other      []xmlAnyField `xml:",any"`
+}
+
+// xmlAnyField is an element completePartXML has no field for.
+type xmlAnyField struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // parseCompleteBody decodes a CompleteMultipartUpload document part by part,
@@ -100,23 +103,19 @@ func (px completePartXML) part() (object.CompletedPart, error) {
 		return object.CompletedPart{}, s3.ErrMalformedXML
 	}
 	p := object.CompletedPart{Number: n, ETag: strings.TrimSpace(px.ETag)}
-	for _, c := range []struct {
-		alg s3.ChecksumAlgorithm
-		v   *string
-	}{
-		{s3.ChecksumCRC32, px.ChecksumCRC32},
-		{s3.ChecksumCRC32C, px.ChecksumCRC32C},
-		{s3.ChecksumCRC64NVME, px.ChecksumCRC64NVME},
-		{s3.ChecksumSHA1, px.ChecksumSHA1},
-		{s3.ChecksumSHA256, px.ChecksumSHA256},
-	} {
-		if c.v == nil {
+	for _, f := range px.Other {
+		name, ok := strings.CutPrefix(f.XMLName.Local, "Checksum")
+		if !ok {
+			continue // unknown elements are ignored, as S3 does
+		}
+		alg, known := s3.ParseChecksumAlgorithm(name)
+		if !known || string(alg) != name {
 			continue
 		}
 		if p.ChecksumAlgorithm != "" {
 			return object.CompletedPart{}, s3.Errorf(s3.ErrInvalidArgument, "Invalid Base64 or multiple checksums present in request")
 		}
-		p.ChecksumAlgorithm, p.Checksum = c.alg, strings.TrimSpace(*c.v)
+		p.ChecksumAlgorithm, p.Checksum = alg, strings.TrimSpace(f.Value)
 	}
 	return p, nil
 }

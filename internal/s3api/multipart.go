@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-s3/cairn/internal/checksum"
 	"github.com/cairn-s3/cairn/internal/object"
 	"github.com/cairn-s3/cairn/internal/s3"
 )
@@ -27,7 +28,7 @@ func (h *Handler) createMultipartUpload(req *request) error {
 	if v := hdr.Get("X-Amz-Checksum-Algorithm"); v != "" {
 		alg, ok := s3.ParseChecksumAlgorithm(v)
 		if !ok {
-			return s3.Errorf(s3.ErrInvalidRequest, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+			return checksum.UnsupportedAlgorithm()
 		}
 		in.ChecksumAlgorithm = alg
 	}
@@ -203,24 +204,6 @@ func (h *Handler) listParts(req *request) error {
 	}
 	setAbortHeaders(req.w.Header(), res.Abort)
 	return writeXML(req, http.StatusOK, out)
-}
-
-// checksumXML sets the Checksum<ALG> element of alg.
-func checksumXML(alg s3.ChecksumAlgorithm, value string) checksumFields {
-	var f checksumFields
-	switch alg {
-	case s3.ChecksumCRC32:
-		f.ChecksumCRC32 = value
-	case s3.ChecksumCRC32C:
-		f.ChecksumCRC32C = value
-	case s3.ChecksumCRC64NVME:
-		f.ChecksumCRC64NVME = value
-	case s3.ChecksumSHA1:
-		f.ChecksumSHA1 = value
-	case s3.ChecksumSHA256:
-		f.ChecksumSHA256 = value
-	}
-	return f
 }
 
 func (h *Handler) abortMultipartUpload(req *request) error {

@@ -1,6 +1,10 @@
 package s3api
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+
+	"github.com/cairn-s3/cairn/internal/s3"
+)
 
 type initiateMultipartUploadResult struct {
 	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
@@ -17,6 +21,47 @@ type checksumFields struct {
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
 	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
+	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
+	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
+}
+
+// field returns the element of alg, or nil for an algorithm with none.
+func (f *checksumFields) field(alg s3.ChecksumAlgorithm) *string {
+	switch alg {
+	case s3.ChecksumCRC32:
+		return &f.ChecksumCRC32
+	case s3.ChecksumCRC32C:
+		return &f.ChecksumCRC32C
+	case s3.ChecksumCRC64NVME:
+		return &f.ChecksumCRC64NVME
+	case s3.ChecksumSHA1:
+		return &f.ChecksumSHA1
+	case s3.ChecksumSHA256:
+		return &f.ChecksumSHA256
+	case s3.ChecksumSHA512:
+		return &f.ChecksumSHA512
+	case s3.ChecksumMD5:
+		return &f.ChecksumMD5
+	case s3.ChecksumXXHASH64:
+		return &f.ChecksumXXHASH64
+	case s3.ChecksumXXHASH3:
+		return &f.ChecksumXXHASH3
+	case s3.ChecksumXXHASH128:
+		return &f.ChecksumXXHASH128
+	}
+	return nil
+}
+
+// checksumXML sets the Checksum<ALG> element of alg.
+func checksumXML(alg s3.ChecksumAlgorithm, value string) checksumFields {
+	var f checksumFields
+	if p := f.field(alg); p != nil {
+		*p = value
+	}
+	return f
 }
 
 type copyPartResult struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cairn-s3/cairn/internal/checksum"
 	"github.com/cairn-s3/cairn/internal/object"
 	"github.com/cairn-s3/cairn/internal/s3"
 )
@@ -125,7 +126,7 @@ func (h *Handler) copyObject(req *request) error {
 	if v := hdr.Get("X-Amz-Checksum-Algorithm"); v != "" {
 		alg, ok := s3.ParseChecksumAlgorithm(v)
 		if !ok {
-			return s3.Errorf(s3.ErrInvalidRequest, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+			return checksum.UnsupportedAlgorithm()
 		}
 		in.ChecksumAlgorithm = alg
 	}
@@ -139,19 +140,8 @@ func (h *Handler) copyObject(req *request) error {
 }
 
 func setCopyChecksum(res *copyObjectResult, c s3.Checksum) {
-	res.ChecksumType = string(c.Type)
-	switch c.Algorithm {
-	case s3.ChecksumCRC32:
-		res.ChecksumCRC32 = c.Value
-	case s3.ChecksumCRC32C:
-		res.ChecksumCRC32C = c.Value
-	case s3.ChecksumCRC64NVME:
-		res.ChecksumCRC64NVME = c.Value
-	case s3.ChecksumSHA1:
-		res.ChecksumSHA1 = c.Value
-	case s3.ChecksumSHA256:
-		res.ChecksumSHA256 = c.Value
-	default:
-		res.ChecksumType = ""
+	res.checksumFields = checksumXML(c.Algorithm, c.Value)
+	if res.field(c.Algorithm) != nil {
+		res.ChecksumType = string(c.Type)
 	}
 }
