@@ -18,10 +18,9 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 . "$SCRIPT_DIR/lib/e2e-harness.sh"
 . "$SCRIPT_DIR/lib/awscli-s3.sh"
 . "$SCRIPT_DIR/lib/awscli-s3api.sh"
+. "$SCRIPT_DIR/lib/awscli-multipart.sh"
 
-# The areas, in run order; each is a function area_<name>. Multipart upload
-# (aws s3 cp above 8 MiB, s3api create-multipart-upload ...) gets its own
-# area here once the server implements it.
+# The areas, in run order; each is a function area_<name>.
 AREAS=(
   s3_buckets
   s3_cp
@@ -33,6 +32,7 @@ AREAS=(
   s3api_delete_objects
   s3api_tagging
   s3api_errors
+  multipart
   presign
 )
 

@@ -21,18 +21,31 @@ const (
 	minWorkers = 8
 	maxWorkers = 16
 	minKill    = 100 * time.Millisecond
-	maxKill    = 1500 * time.Millisecond
+	maxKill    = 1300 * time.Millisecond
 	// gcEvery is how often (in rounds, and after the last) the server is
 	// stopped, collected offline and its stores inspected.
 	gcEvery = 3
 	// maxFailuresShown bounds the load failures printed per round.
 	maxFailuresShown = 20
+	// maxAim is how long past the kill delay the killer waits for a request
+	// of the kind it aims at to be in flight.
+	maxAim = 150 * time.Millisecond
 )
 
+// killAims are the kinds of request a round's kill waits for: "" kills at
+// the delay whatever runs. The multipart requests are rare and short, so a
+// kill at a random instant would seldom cut one; once the delay is over the
+// workers favour the kind aimed at.
+func killAims() []string {
+	return []string{"", "", "part", "part copy", "create upload", "complete", "complete", "abort"}
+}
+
 // childEnv makes the collector run often, so that collection and the
-// orphan scan race with the load and with the copies that share extents.
+// orphan scan race with the load and with the copies and completed uploads
+// that share extents, and lets Complete take parts of any size, so that
+// parts can be small.
 func childEnv() []string {
-	return []string{"CAIRN_GC_INTERVAL=200ms", "CAIRN_ORPHAN_SCAN_INTERVAL=1s"}
+	return []string{"CAIRN_GC_INTERVAL=200ms", "CAIRN_ORPHAN_SCAN_INTERVAL=1s", "CAIRN_MIN_PART_SIZE=1"}
 }
 
 // crashConfig is how many rounds to run and the seed of every random choice.
@@ -67,7 +80,8 @@ func crashConfigFromEnv(t *testing.T) crashConfig {
 }
 
 // crashRun is the state that survives from round to round: the binary,
-// the data directory, the bodies written and what every key holds.
+// the data directory, the bodies written, what every key holds and the
+// uploads in progress with their parts.
 type crashRun struct {
 	t        *testing.T
 	cfg      crashConfig
@@ -77,15 +91,18 @@ type crashRun struct {
 	bucket   string
 	keys     []string
 	ledger   *ledger
+	parts    *ledger
+	uploads  *uploads
 	contents *contents
 	versions atomic.Uint64
 }
 
 // TestCrashRecovery kills a cairn server with SIGKILL under concurrent
-// write load, round after round on one data directory, and checks after
-// every restart that each key reads back as an acceptable state, byte for
-// byte, and after every collection that storage holds exactly the live
-// data.
+// write load, multipart uploads included, round after round on one data
+// directory, and checks after every restart that each key reads back as an
+// acceptable state, byte for byte, that every upload is intact or cleanly
+// gone as its history allows, and after every collection that storage
+// holds exactly the live data.
 func TestCrashRecovery(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the crash test signals its child with SIGKILL and SIGTERM")
@@ -103,6 +120,8 @@ func TestCrashRecovery(t *testing.T) {
 		dataDir:  t.TempDir(),
 		bucket:   "crash",
 		ledger:   newLedger(),
+		parts:    newLedger(),
+		uploads:  newUploads(),
 		contents: newContents(cfg.seed),
 	}
 	for i := range keyCount {
@@ -113,15 +132,21 @@ func TestCrashRecovery(t *testing.T) {
 	if _, err := srv.client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &r.bucket}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
-	observed := map[string]state{}
+	observed, observedParts := map[string]state{}, map[string]state{}
+	var total uploadStats
 	for round := 1; round <= cfg.rounds; round++ {
 		start := time.Now()
 		r.ledger.startRound(observed)
+		r.parts.startRound(observedParts)
 		summary := fmt.Sprintf("round %d: %s", round, r.loadAndKill(srv))
 		checkServerLog(t, srv)
 
 		srv = startChild(t, r.bin, r.dataDir, childEnv())
 		observed = verifyKeys(t, srv.client, r.bucket, r.keys, r.ledger, r.contents)
+		var ust uploadStats
+		observedParts, ust = verifyUploads(t, srv.client, r.bucket, r.uploads, r.parts, r.contents, observed)
+		summary += "; " + ust.String()
+		total.add(ust)
 		if t.Failed() {
 			checkServerLog(t, srv)
 			t.Fatalf("%s\nFAILED (seed %d)\n%s", summary, cfg.seed, srv.stderr.tail())
@@ -140,14 +165,35 @@ func TestCrashRecovery(t *testing.T) {
 		t.Logf("%s; %v", summary, time.Since(start).Round(time.Millisecond))
 	}
 
+	t.Logf("all rounds: %s", total)
+
 	// A last look: after the final collection every key still reads back
-	// exactly as observed.
+	// exactly as observed and every upload is intact. Then every upload is
+	// completed, which reads its parts back as objects, and collected once
+	// more.
 	r.ledger.startRound(observed)
+	r.parts.startRound(observedParts)
+	verifyKeys(t, srv.client, r.bucket, r.keys, r.ledger, r.contents)
+	_, _ = verifyUploads(t, srv.client, r.bucket, r.uploads, r.parts, r.contents, observed)
+	if t.Failed() {
+		t.Fatalf("after the final collection (seed %d)\n%s", cfg.seed, srv.stderr.tail())
+	}
+	r.ledger.startRound(observed)
+	completed, aborted := completeAll(t, srv.client, r.bucket, r.uploads, r.ledger, r.parts, r.contents)
 	verifyKeys(t, srv.client, r.bucket, r.keys, r.ledger, r.contents)
 	srv.stop()
 	checkServerLog(t, srv)
 	if t.Failed() {
-		t.Fatalf("after the final collection (seed %d)", cfg.seed)
+		t.Fatalf("completing the uploads left after the final collection (seed %d)", cfg.seed)
+	}
+	runGC(t, r.bin, r.dataDir)
+	st := checkStores(t, r.dataDir, r.bucket)
+	if st.Uploads != 0 {
+		t.Errorf("%d uploads are left after every upload was completed or aborted", st.Uploads)
+	}
+	t.Logf("completed the %d uploads left, aborted %d that had no part a Complete could name; after gc: %s", completed, aborted, st)
+	if t.Failed() {
+		t.Fatalf("storage after the last collection is wrong (seed %d)", cfg.seed)
 	}
 }
 
@@ -161,12 +207,21 @@ func (r *crashRun) loadAndKill(srv *child) string {
 		bucket:   r.bucket,
 		keys:     r.keys,
 		ledger:   r.ledger,
+		parts:    r.parts,
+		uploads:  r.uploads,
 		contents: r.contents,
 		versions: &r.versions,
 		acked:    map[string]int{},
+		running:  map[string]int{},
 	}
 	workers := minWorkers + r.rng.IntN(maxWorkers-minWorkers+1)
 	delay := minKill + time.Duration(r.rng.Int64N(int64(maxKill-minKill)))
+	aims := killAims()
+	aim := aims[r.rng.IntN(len(aims))]
+	ld.aim = aim
+	// After an aimed request is seen leaving, a little more time lets it
+	// reach the server, or not.
+	settle := time.Duration(r.rng.Int64N(int64(15 * time.Millisecond)))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -176,6 +231,21 @@ func (r *crashRun) loadAndKill(srv *child) string {
 		wg.Go(func() { ld.work(ctx, rng) })
 	}
 	time.Sleep(delay)
+	aimed := "killed after " + delay.Round(time.Millisecond).String()
+	if aim != "" {
+		ld.aiming.Store(true)
+		aimStart := time.Now()
+		for ld.inFlight(aim) == 0 && time.Since(aimStart) < maxAim {
+			time.Sleep(100 * time.Microsecond)
+		}
+		waited := time.Since(aimStart).Round(time.Millisecond)
+		if n := ld.inFlight(aim); n > 0 {
+			aimed += fmt.Sprintf(" and %v more, %v after %d %s left", waited, settle.Round(100*time.Microsecond), n, aim)
+			time.Sleep(settle)
+		} else {
+			aimed += fmt.Sprintf(" and %v more, no %s in flight", waited, aim)
+		}
+	}
 	ld.killed.Store(true)
 	srv.kill()
 	cancel()
@@ -195,8 +265,8 @@ func (r *crashRun) loadAndKill(srv *child) string {
 		}
 		t.Errorf("under load: %s", f)
 	}
-	return fmt.Sprintf("%d workers, killed after %v with %d writes in flight; acknowledged: %s",
-		workers, delay.Round(time.Millisecond), r.ledger.inFlight(), ld.summary())
+	return fmt.Sprintf("%d workers, %s, with %d writes and %d parts in flight; acknowledged: %s",
+		workers, aimed, r.ledger.inFlight(), r.parts.inFlight(), ld.summary())
 }
 
 // checkServerLog fails the test for every error the server logged: an

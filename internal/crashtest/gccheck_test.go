@@ -20,19 +20,21 @@ import (
 
 // storeStats summarises a data directory after collection.
 type storeStats struct {
-	Objects, Inline, Blobs int
-	BlobBytes              int64
+	Objects, Inline, Uploads, Parts, Blobs int
+	BlobBytes                              int64
 }
 
 func (s storeStats) String() string {
-	return fmt.Sprintf("%d objects (%d inline), %d blobs of %d bytes", s.Objects, s.Inline, s.Blobs, s.BlobBytes)
+	return fmt.Sprintf("%d objects (%d inline), %d uploads with %d parts, %d blobs of %d bytes",
+		s.Objects, s.Inline, s.Uploads, s.Parts, s.Blobs, s.BlobBytes)
 }
 
 // checkStores opens the stores of a data directory no process is using,
 // after `cairn gc`, and checks that collection left exactly the live data:
-// tmp/ is empty; every blob file is referenced by some object's extents and
-// every extent lies inside an existing blob; each blob's reference count
-// equals the extents referring to it and none is garbage.
+// tmp/ is empty; every blob file is referenced by some object's extents or
+// by the extents of a part of an upload in progress, and every extent lies
+// inside an existing blob; each blob's reference count equals the extents
+// referring to it and none is garbage.
 func checkStores(t *testing.T, dataDir, bucket string) storeStats {
 	t.Helper()
 	ctx := context.Background()
@@ -72,12 +74,30 @@ func checkStores(t *testing.T, dataDir, bucket string) storeStats {
 		}
 	}
 
+	for _, u := range readUploads(t, ctx, dataDir, bucket) {
+		st.Uploads++
+		for _, p := range u.Parts {
+			st.Parts++
+			user := fmt.Sprintf("part %d of upload %s of %s", p.Number, u.ID, u.Key)
+			var total int64
+			for _, e := range p.Extents {
+				refs[e.Blob]++
+				reach[e.Blob] = max(reach[e.Blob], e.Offset+e.Length)
+				users[e.Blob] = append(users[e.Blob], user)
+				total += e.Length
+			}
+			if total != p.Size {
+				t.Errorf("%s: extents hold %d bytes, size %d", user, total, p.Size)
+			}
+		}
+	}
+
 	onDisk := walkBlobs(t, ctx, dataDir)
 	for id, size := range onDisk {
 		st.Blobs++
 		st.BlobBytes += size
 		if refs[id] == 0 {
-			t.Errorf("blob %s (%d bytes) is on disk after collection, but no object refers to it", id, size)
+			t.Errorf("blob %s (%d bytes) is on disk after collection, but no object or part refers to it", id, size)
 		}
 	}
 	for _, id := range slices.SortedFunc(maps.Keys(refs), compareIDs) {
@@ -127,6 +147,49 @@ func readObjects(t *testing.T, ctx context.Context, dataDir, bucket string) []me
 		t.Fatalf("read objects: %v", err)
 	}
 	return objects
+}
+
+// uploadParts is an upload in progress with its parts, extents included.
+type uploadParts struct {
+	meta.Upload
+	Parts []meta.Part
+}
+
+// readUploads returns every upload in progress of the bucket with its
+// parts, from the metadata store.
+func readUploads(t *testing.T, ctx context.Context, dataDir, bucket string) []uploadParts {
+	t.Helper()
+	store, err := server.OpenMeta(ctx, dataDir, server.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("open metadata: %v", err)
+	}
+	defer store.Close()
+	var uploads []uploadParts
+	err = store.View(ctx, func(tx meta.ReadTx) error {
+		q := meta.UploadRange{Bucket: bucket, Limit: 100}
+		for {
+			page, err := tx.ListUploads(q)
+			if err != nil {
+				return fmt.Errorf("list uploads after %q/%s: %w", q.AfterKey, q.AfterID, err)
+			}
+			if len(page) == 0 {
+				return nil
+			}
+			for _, u := range page {
+				parts, err := tx.ListParts(u.ID, 0, 0, true)
+				if err != nil {
+					return fmt.Errorf("list parts of %s: %w", u.ID, err)
+				}
+				uploads = append(uploads, uploadParts{Upload: u, Parts: parts})
+			}
+			last := page[len(page)-1]
+			q.AfterKey, q.AfterInitiated, q.AfterID = last.Key, last.Initiated, last.ID
+		}
+	})
+	if err != nil {
+		t.Fatalf("read uploads: %v", err)
+	}
+	return uploads
 }
 
 // walkBlobs returns every committed blob with its size, and fails the test
@@ -196,9 +259,9 @@ func checkRefCounts(t *testing.T, ctx context.Context, dataDir string, refs, onD
 		got, known := counts[id]
 		switch {
 		case !known && refs[id] > 0:
-			t.Errorf("blob %s is referred to by %d extents but unknown to the metadata store", id, refs[id])
+			t.Errorf("blob %s is referred to by %d extents of objects and parts but unknown to the metadata store", id, refs[id])
 		case known && got != refs[id]:
-			t.Errorf("blob %s has reference count %d, but %d extents refer to it", id, got, refs[id])
+			t.Errorf("blob %s has reference count %d, but %d extents of objects and parts refer to it", id, got, refs[id])
 		}
 	}
 	for _, id := range garbage {

@@ -7,7 +7,8 @@ import (
 	"sync"
 )
 
-// state is what a key holds: nothing, or one body.
+// state is what a key (or a part number of an upload) holds: nothing, or
+// one body.
 type state struct {
 	Present bool
 	Content contentID
@@ -30,7 +31,7 @@ func (s state) String() string {
 // sent and just after its response arrived, so that Y.Start > X.Ack means
 // the server finished X before it saw Y.
 type write struct {
-	Kind string // "put", "delete", "copy"; later "complete", ...
+	Kind string // "put", "delete", "copy", "complete"; "part", "part copy" in the parts ledger
 	Key  string
 	Note string // detail for failure messages, e.g. "from key-07"
 
@@ -147,6 +148,24 @@ func (l *ledger) inFlight() int {
 		}
 	}
 	return n
+}
+
+// cutShort counts the writes of key never acknowledged, and how many of
+// them may have left s: a summary of which outcomes a run covered.
+func (l *ledger) cutShort(key string, s state) (n, left int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	wk := l.newWalk()
+	for _, w := range l.keys[key] {
+		if w.Ack != 0 {
+			continue
+		}
+		n++
+		if slices.Contains(states(wk.outcomes(w)), s) {
+			left++
+		}
+	}
+	return n, left
 }
 
 // history describes every write of the round to key, for failure messages.

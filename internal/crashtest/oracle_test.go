@@ -1,10 +1,14 @@
 package crashtest
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -143,8 +147,8 @@ func TestContents(t *testing.T) {
 		if n := int64(len(b)); n < minSmall || n > maxLarge || (n > maxSmall && n < minLarge) {
 			t.Errorf("body(%s) has %d bytes, outside the size classes", id, n)
 		}
-		if got, ok := c.byETag(etag); !ok || got != id {
-			t.Errorf("byETag(%s) = %v, %v; want %s", etag, got, ok, id)
+		if got := c.byETag(etag); len(got) != 1 || got[0] != id {
+			t.Errorf("byETag(%s) = %v; want [%s]", etag, got, id)
 		}
 		if _, e, diff := c.check(id, b); diff != -1 || e != etag {
 			t.Errorf("check(%s, its body) = %q, %d; want %q, -1", id, e, diff, etag)
@@ -166,5 +170,101 @@ func TestContents(t *testing.T) {
 	}
 	if _, _, ok := identify([]byte("not a body\n")); ok {
 		t.Errorf("identify accepted a foreign body")
+	}
+}
+
+func TestContentsComposite(t *testing.T) {
+	c := newContents(7)
+	a, b := contentID{"key-01", 1}, contentID{"key-02", 2}
+	bodyA, etagA := c.sized(a, 2000)
+	bodyB, _ := c.body(b)
+	if len(bodyA) != 2000 || c.size(a) != 2000 {
+		t.Fatalf("sized body has %d bytes, size %d; want 2000", len(bodyA), c.size(a))
+	}
+	label := contentID{"key-03", 3}
+	etag := c.compose(label, []contentID{a, b})
+	sumA, sumB := md5.Sum(bodyA), md5.Sum(bodyB)
+	want := md5.Sum(append(sumA[:], sumB[:]...))
+	if wantETag := hex.EncodeToString(want[:]) + "-2"; etag != wantETag {
+		t.Errorf("compose ETag %q, want %q", etag, wantETag)
+	}
+	if got, ok := c.composite(label.String()); !ok || got != label {
+		t.Errorf("composite(%q) = %v, %v; want %v", label, got, ok, label)
+	}
+	for _, meta := range []string{a.String(), "key-03@vx", "nonsense", ""} {
+		if got, ok := c.composite(meta); ok {
+			t.Errorf("composite(%q) = %v, want none", meta, got)
+		}
+	}
+	if got, ok := c.leafByETag(etagA); !ok || got != a {
+		t.Errorf("leafByETag(A) = %v, %v", got, ok)
+	}
+	if _, ok := c.leafByETag(etag); ok {
+		t.Errorf("leafByETag found a leaf for a composite's ETag")
+	}
+	if got := c.leaves(label); !slices.Equal(got, []contentID{a, b}) {
+		t.Errorf("leaves(label) = %v", got)
+	}
+	twin := contentID{"key-04", 4}
+	c.compose(twin, []contentID{a, b})
+	if got := c.byETag(etag); !slices.Equal(got, []contentID{label, twin}) {
+		t.Errorf("byETag of two uploads of the same leaves = %v", got)
+	}
+
+	whole := append(slices.Clone(bodyA), bodyB...)
+	changed := slices.Clone(whole)
+	changed[len(bodyA)+10] ^= 1
+	tests := []struct {
+		name string
+		b    []byte
+		diff int
+	}{
+		{"whole", whole, -1},
+		{"first leaf only", bodyA, len(bodyA)},
+		{"cut in the second leaf", whole[:len(whole)-3], len(whole) - 3},
+		{"a byte changed in the second leaf", changed, len(bodyA) + 10},
+		{"a byte too many", append(slices.Clone(whole), 'x'), len(whole)},
+		{"leaves swapped", append(slices.Clone(bodyB), bodyA...), firstDifference(append(slices.Clone(bodyB), bodyA...), whole)},
+	}
+	for _, tt := range tests {
+		size, gotETag, diff := c.check(label, tt.b)
+		if size != int64(len(whole)) || gotETag != etag || diff != tt.diff {
+			t.Errorf("check(composite, %s) = %d, %q, %d; want %d, %q, %d", tt.name, size, gotETag, diff, len(whole), etag, tt.diff)
+		}
+	}
+}
+
+func TestCompletable(t *testing.T) {
+	parts := func(nums ...int32) []types.Part {
+		var ps []types.Part
+		for _, n := range nums {
+			ps = append(ps, types.Part{PartNumber: aws.Int32(n)})
+		}
+		return ps
+	}
+	numbers := func(ps []types.Part) []int32 {
+		var ns []int32
+		for _, p := range ps {
+			ns = append(ns, aws.ToInt32(p.PartNumber))
+		}
+		return ns
+	}
+	tests := []struct {
+		name   string
+		alg    types.ChecksumAlgorithm
+		listed []types.Part
+		want   []int32
+	}{
+		{"no checksum: any part", "", parts(2, 4, 5), []int32{2, 4, 5}},
+		{"checksum: the run from 1", types.ChecksumAlgorithmCrc32, parts(1, 2, 4), []int32{1, 2}},
+		{"checksum: no part 1", types.ChecksumAlgorithmSha256, parts(2, 3), nil},
+		{"checksum: all consecutive", types.ChecksumAlgorithmCrc32c, parts(1, 2, 3), []int32{1, 2, 3}},
+		{"nothing listed", types.ChecksumAlgorithmCrc32, nil, nil},
+	}
+	for _, tt := range tests {
+		got := numbers(completable(&upload{Alg: tt.alg}, tt.listed))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: completable = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -28,36 +28,48 @@ type load struct {
 	bucket   string
 	keys     []string
 	ledger   *ledger
+	parts    *ledger // the parts of uploads, by partKey
+	uploads  *uploads
 	contents *contents
 	versions *atomic.Uint64 // last content version handed out, across rounds
 
 	// killed is set just before SIGKILL is sent: from then on a request
 	// that gets no response is expected.
 	killed atomic.Bool
+	// aim is the kind of request the kill waits for ("" for none); once
+	// aiming is set, workers favour that kind so that one is soon in flight.
+	aim    string
+	aiming atomic.Bool
 
 	mu       sync.Mutex
 	failures []string
 	acked    map[string]int // successful operations per kind
+	running  map[string]int // requests in flight per kind, for aimed kills
 }
 
 // An opKind is one kind of operation the workload issues. run performs one
 // operation of the kind on keys it picks with rng, records its writes in
-// the ledger (each with the outcomes it may have if it is cut short) and
-// reports failures to the load. New kinds (multipart upload, complete,
-// abort) are added here with their own outcomes.
+// the ledgers (each with the outcomes it may have if it is cut short) and
+// reports failures to the load.
 type opKind struct {
 	name   string
 	weight int
 	run    func(ld *load, ctx context.Context, rng *rand.Rand)
 }
 
-// opKinds is the workload mix.
+// opKinds is the workload mix. The multipart kinds (multipart_ops_test.go)
+// are weighted so that uploads are created about as fast as they end.
 func opKinds() []opKind {
 	return []opKind{
 		{"put", 50, (*load).put},
 		{"delete", 12, (*load).delete},
 		{"copy", 12, (*load).copy},
 		{"get", 10, (*load).get},
+		{"create upload", 6, (*load).createUpload},
+		{"part", 16, (*load).uploadPart},
+		{"part copy", 5, (*load).uploadPartCopy},
+		{"complete", 9, (*load).complete},
+		{"abort", 2, (*load).abort},
 	}
 }
 
@@ -65,10 +77,18 @@ func opKinds() []opKind {
 func (ld *load) work(ctx context.Context, rng *rand.Rand) {
 	kinds := opKinds()
 	total := 0
-	for _, k := range kinds {
+	var aimed *opKind
+	for i, k := range kinds {
 		total += k.weight
+		if k.name == ld.aim {
+			aimed = &kinds[i]
+		}
 	}
 	for ctx.Err() == nil {
+		if aimed != nil && ld.aiming.Load() && rng.IntN(2) == 0 {
+			aimed.run(ld, ctx, rng)
+			continue
+		}
 		n := rng.IntN(total)
 		for _, k := range kinds {
 			if n < k.weight {
@@ -137,8 +157,7 @@ func (ld *load) copy(ctx context.Context, rng *rand.Rand) {
 		CopySource: aws.String(ld.bucket + "/" + src),
 	})
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey" {
+		if hasCode(err, "NoSuchKey") {
 			// The source was absent: the copy changed nothing.
 			ld.ledger.withdraw(w)
 			ld.done("copy of a missing source")
@@ -151,16 +170,20 @@ func (ld *load) copy(ctx context.Context, rng *rand.Rand) {
 	if out.CopyObjectResult != nil {
 		etag = unquote(out.CopyObjectResult.ETag)
 	}
-	id, ok := ld.contents.byETag(etag)
-	if !ok {
+	ids := ld.contents.byETag(etag)
+	if len(ids) == 0 {
 		ld.ledger.withdraw(w)
 		ld.fail("%s: acknowledged with ETag %q, which is no body this test wrote", w, etag)
 		return
 	}
-	ld.ledger.acknowledge(w, present(id))
+	// Uploads completed from the same leaves share an ETag: the copy
+	// copied the one the source may have held.
+	cs := ld.ledger.possibleDuring(src, w.Start, ld.ledger.now())
+	i := slices.IndexFunc(ids, func(id contentID) bool { return slices.Contains(states(cs), present(id)) })
+	ld.ledger.acknowledge(w, present(ids[max(i, 0)]))
 	ld.done("copy")
-	if cs := ld.ledger.possibleDuring(src, w.Start, w.Ack); !slices.Contains(states(cs), present(id)) {
-		ld.fail("%s: copied %s, which %s never held while the copy ran; it may have held:\n%s", w, id, src, describe(cs))
+	if i < 0 {
+		ld.fail("%s: copied %v, which %s never held while the copy ran; it may have held:\n%s", w, ids, src, describe(cs))
 	}
 }
 
@@ -202,11 +225,13 @@ func (ld *load) get(ctx context.Context, rng *rand.Rand) {
 }
 
 // failed handles an operation that returned err. A transport failure after
-// the kill is expected; an error response, or any failure before the kill,
-// is a server bug. The operation stays unacknowledged either way: it may
-// or may not have taken effect.
+// the kill is expected, and so is a response cut short (a Complete answers
+// 200 at once and its result later); an error response, or any failure
+// before the kill, is a server bug. The operation stays unacknowledged
+// either way: it may or may not have taken effect.
 func (ld *load) failed(op string, err error) {
-	if errNoResponse(err) && ld.killed.Load() {
+	var ae smithy.APIError
+	if ld.killed.Load() && (errNoResponse(err) || !errors.As(err, &ae)) {
 		return
 	}
 	how := "with an error response"
@@ -220,6 +245,26 @@ func (ld *load) fail(format string, args ...any) {
 	ld.mu.Lock()
 	defer ld.mu.Unlock()
 	ld.failures = append(ld.failures, fmt.Sprintf(format, args...))
+}
+
+// send counts a request of the kind as in flight until the returned func
+// is called, as soon as its response (or failure) is in.
+func (ld *load) send(kind string) (received func()) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	ld.running[kind]++
+	return func() {
+		ld.mu.Lock()
+		defer ld.mu.Unlock()
+		ld.running[kind]--
+	}
+}
+
+// inFlight counts the requests of a kind in flight.
+func (ld *load) inFlight(kind string) int {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	return ld.running[kind]
 }
 
 func (ld *load) done(kind string) {
@@ -241,3 +286,9 @@ func (ld *load) summary() string {
 }
 
 func unquote(p *string) string { return strings.Trim(aws.ToString(p), `"`) }
+
+// hasCode reports whether err is an S3 error response with that code.
+func hasCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}

@@ -3,7 +3,7 @@
 # rm/rb. Sourced by e2e-awscli.sh; uses the harness in e2e-harness.sh.
 #
 # Every file stays under the CLI's 8 MiB multipart threshold: multipart
-# upload is a separate area.
+# upload is a separate area (awscli-multipart.sh).
 
 # The bucket the aws s3 areas share; area_s3_rm removes it at the end.
 S3_BUCKET=e2e-s3-cli
