@@ -57,6 +57,10 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in CreateUploadInpu
 	if err := validateUserMetadata(in.UserMetadata); err != nil {
 		return UploadInfo{}, nil, err
 	}
+	// The upload stores them for the object, under the same rules as PUT.
+	if err := validateHeaders(in.Headers); err != nil {
+		return UploadInfo{}, nil, err
+	}
 	tags, err := s3.ValidateTags(in.Tags)
 	if err != nil {
 		return UploadInfo{}, nil, err
@@ -249,7 +253,8 @@ func checkPartChecksum(u meta.Upload, ci ChecksumInput) error {
 			expected, strings.ToLower(string(ci.Algorithm)))
 	}
 	if u.ChecksumAlgorithm != "" && u.ChecksumType == s3.ChecksumTypeComposite && ci.Value == "" && ci.Trailer == nil {
-		return s3.Errorf(s3.ErrInvalidRequest, "The upload was created using a %s checksum. The part request must include the checksum.",
+		// S3's wording, captured in floci-io/floci#3093 (2026).
+		return s3.Errorf(s3.ErrInvalidRequest, "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: null",
 			strings.ToLower(string(u.ChecksumAlgorithm)))
 	}
 	return nil

@@ -24,7 +24,8 @@ import (
 // buckets, objects (put/get/head), read (ranges, conditionals, overrides),
 // checksums, copy, delete, listing (with a random-operation oracle),
 // tagging, auth and streaming payloads, users, virtual hosts, protocol
-// details and a sweep of malformed requests.
+// details, a sweep of malformed requests, and multipart uploads
+// (multipart_*_test.go).
 
 // fixture is one running server with root's clients: the AWS SDK, minio-go
 // and the raw signer. Tests sharing a fixture use distinct buckets so their
