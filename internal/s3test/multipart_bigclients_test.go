@@ -1,6 +1,7 @@
 package s3test_test
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
@@ -11,10 +12,12 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/minio/minio-go/v7"
@@ -106,8 +109,8 @@ func skipBig(t *testing.T) {
 }
 
 // TestAWSParallelUploadBig uploads a 2 GiB + 123 byte object (bigObjectSize) with the AWS
-// SDK the way its transfer manager does (feature/s3/manager is not a
-// dependency of this module): CreateMultipartUpload with the SDK's default
+// SDK's client calls directly, sending trailing checksums as the SDK does
+// over TLS: CreateMultipartUpload with the SDK's default
 // CRC32, parts in parallel streamed with trailing checksums, Complete with
 // the part checksums; then downloads it in parallel ranges and compares
 // SHA-256s.
@@ -279,4 +282,80 @@ func TestGenObject(t *testing.T) {
 	if other := newGenObject("other", 16); func() bool { p := make([]byte, 16); other.ReadAt(p, 0); return string(p) == string(whole[:16]) }() {
 		t.Error("seeds do not differ")
 	}
+}
+
+// TestAWSUploadManagerBig uploads bigObjectSize bytes with the SDK's upload
+// manager (parallel parts, the SDK's default checksum behaviour) from a
+// plain stream, then downloads them with its download manager into a writer
+// that checks every byte against the generator.
+func TestAWSUploadManagerBig(t *testing.T) {
+	skipBig(t)
+	t.Parallel()
+	f := newFixture(t)
+	b := f.bucket(t)
+	g := newGenObject("aws-manager", bigObjectSize)
+
+	start := time.Now()
+	up := manager.NewUploader(f.aws, func(u *manager.Uploader) {
+		u.PartSize = bigPartSize
+		u.Concurrency = 4
+	})
+	res, err := up.Upload(bg, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("big"), Body: g.reader()})
+	mustOK(t, err, "Upload")
+	nparts := int((g.size + bigPartSize - 1) / bigPartSize)
+	t.Logf("upload manager: %d bytes in %d parts in %v", g.size, nparts, time.Since(start))
+	if etag := aws.ToString(res.ETag); !strings.HasSuffix(etag, fmt.Sprintf("-%d\"", nparts)) {
+		t.Errorf("ETag %s does not count %d parts", etag, nparts)
+	}
+
+	start = time.Now()
+	w := &verifyingWriterAt{g: g}
+	n, err := manager.NewDownloader(f.aws, func(d *manager.Downloader) {
+		d.PartSize = bigPartSize
+		d.Concurrency = 4
+	}).Download(bg, w, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("big")})
+	mustOK(t, err, "Download")
+	t.Logf("download manager: %d bytes in %v", n, time.Since(start))
+	if n != g.size || w.written.Load() != g.size {
+		t.Fatalf("downloaded %d bytes (%d written), want %d", n, w.written.Load(), g.size)
+	}
+	if err := w.err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// verifyingWriterAt compares what is written at each offset with the
+// generator's bytes there, keeping nothing.
+type verifyingWriterAt struct {
+	g       *genObject
+	written atomic.Int64
+	mu      sync.Mutex
+	first   error
+}
+
+func (w *verifyingWriterAt) WriteAt(p []byte, off int64) (int, error) {
+	want := make([]byte, len(p))
+	if n, err := w.g.ReadAt(want, off); n != len(p) {
+		w.fail(fmt.Errorf("write of %d bytes at %d runs past the object (%v)", len(p), off, err))
+		return len(p), nil
+	}
+	if !bytes.Equal(p, want) {
+		w.fail(fmt.Errorf("bytes at offset %d differ", off))
+	}
+	w.written.Add(int64(len(p)))
+	return len(p), nil
+}
+
+func (w *verifyingWriterAt) fail(err error) {
+	w.mu.Lock()
+	if w.first == nil {
+		w.first = err
+	}
+	w.mu.Unlock()
+}
+
+func (w *verifyingWriterAt) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first
 }
