@@ -54,10 +54,7 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (ObjectInfo, err
 		}
 	}
 	if in.ReplaceMetadata {
-		if err := validateUserMetadata(in.UserMetadata); err != nil {
-			return ObjectInfo{}, err
-		}
-		if err := validateHeaders(in.Headers); err != nil {
+		if err := validateMetadata(in.Headers, in.UserMetadata); err != nil {
 			return ObjectInfo{}, err
 		}
 	}

@@ -54,18 +54,8 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in CreateUploadInpu
 	if err := s3.ValidateKey(in.Key); err != nil {
 		return UploadInfo{}, nil, err
 	}
-	if err := validateUserMetadata(in.UserMetadata); err != nil {
-		return UploadInfo{}, nil, err
-	}
 	// The upload stores them for the object, under the same rules as PUT.
-	if err := validateHeaders(in.Headers); err != nil {
-		return UploadInfo{}, nil, err
-	}
-	tags, err := s3.ValidateTags(in.Tags)
-	if err != nil {
-		return UploadInfo{}, nil, err
-	}
-	storageClass, err := validateStorageClass(in.StorageClass)
+	tags, storageClass, err := validateAttrs(in.Headers, in.UserMetadata, in.Tags, in.StorageClass)
 	if err != nil {
 		return UploadInfo{}, nil, err
 	}

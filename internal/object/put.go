@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cairn-s3/cairn/internal/checksum"
 	"github.com/cairn-s3/cairn/internal/meta"
@@ -55,17 +54,7 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 	if in.Size > s3.MaxPutSize {
 		return ObjectInfo{}, s3.ErrEntityTooLarge.With("ProposedSize", fmt.Sprint(in.Size), "MaxSizeAllowed", fmt.Sprint(int64(s3.MaxPutSize)))
 	}
-	if err := validateUserMetadata(in.UserMetadata); err != nil {
-		return ObjectInfo{}, err
-	}
-	if err := validateHeaders(in.Headers); err != nil {
-		return ObjectInfo{}, err
-	}
-	tags, err := s3.ValidateTags(in.Tags)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	storageClass, err := validateStorageClass(in.StorageClass)
+	tags, storageClass, err := validateAttrs(in.Headers, in.UserMetadata, in.Tags, in.StorageClass)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -168,50 +157,3 @@ func verifyDigests(ing *ingested, contentMD5 []byte, alg s3.ChecksumAlgorithm, c
 	return nil
 }
 
-func validateUserMetadata(m map[string]string) error {
-	total := 0
-	for k, v := range m {
-		total += len(k) + len(v)
-		// The metadata store keeps text; raw header bytes that are not
-		// UTF-8 are the client's error, not an internal one.
-		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return s3.Errorf(s3.ErrInvalidArgument, "User metadata must be valid UTF-8").With("ArgumentName", metaHeaderPrefix+k)
-		}
-	}
-	if total > s3.MaxUserMetadataSize {
-		return s3.ErrMetadataTooLarge.With("Size", fmt.Sprint(total), "MaxSizeAllowed", fmt.Sprint(s3.MaxUserMetadataSize))
-	}
-	return nil
-}
-
-// metaHeaderPrefix names user metadata in error documents.
-const metaHeaderPrefix = "x-amz-meta-"
-
-// validateHeaders checks that the stored standard headers are UTF-8 text,
-// which the metadata store requires.
-func validateHeaders(h meta.ObjectHeaders) error {
-	for _, f := range [...]struct{ name, value string }{
-		{"Content-Type", h.ContentType}, {"Content-Encoding", h.ContentEncoding},
-		{"Content-Disposition", h.ContentDisposition}, {"Content-Language", h.ContentLanguage},
-		{"Cache-Control", h.CacheControl}, {"Expires", h.Expires},
-	} {
-		if !utf8.ValidString(f.value) {
-			return s3.Errorf(s3.ErrInvalidArgument, "Header %s must be valid UTF-8", f.name).With("ArgumentName", f.name)
-		}
-	}
-	return nil
-}
-
-// validateStorageClass accepts the storage classes whose objects are
-// readable at once. Cairn has one tier, so they are stored alike and
-// reported as given; the archive classes, which would need a restore before
-// a GET, are refused rather than silently served.
-func validateStorageClass(c string) (string, error) {
-	switch c {
-	case "":
-		return "STANDARD", nil
-	case "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR":
-		return c, nil
-	}
-	return "", s3.ErrInvalidStorageClass.With("StorageClassRequested", c)
-}
