@@ -26,6 +26,7 @@ type cli struct {
 	Server  serverCmd  `cmd:"" help:"Run the S3 server."`
 	User    userCmd    `cmd:"" help:"Manage users and their access keys (works while the server runs)."`
 	GC      gcCmd      `cmd:"" name:"gc" help:"Collect garbage in a data directory whose server is stopped."`
+	Bench   benchCmd   `cmd:"" help:"Measure a running server: PUT/GET throughput and latency, multipart upload, Complete."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

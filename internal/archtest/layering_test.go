@@ -71,6 +71,9 @@ func layering() []rule {
 		// stores of its data directory: the server and everything below.
 		{Packages: "internal/crashtest/...", May: with(storageLayer, "internal/meta/...", "internal/blob/...",
 			"internal/object/...", "internal/s3api/...", "internal/server/...", "internal/crashtest/...")},
+		// The load generator behind `cairn bench` is a client: the shared
+		// vocabulary and client libraries, nothing of the server's.
+		{Packages: "internal/loadgen/...", May: []string{s3, "internal/loadgen/..."}},
 		// This package: tests only.
 		{Packages: "internal/archtest"},
 
