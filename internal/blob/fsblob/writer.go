@@ -36,7 +36,15 @@ type writer struct {
 	// renamed is set once the file has its final name, so that a failure
 	// after the rename removes the final name rather than the temporary one.
 	renamed bool
+	// written counts the bytes written; flushed and prevFlushed are where
+	// the last two writeback chunks start.
+	written, flushed, prevFlushed int64
 }
+
+// writebackChunk is how much a writer accumulates before starting its
+// writeback: large enough for efficient I/O, small enough that a blob's
+// final fsync has little left to do.
+const writebackChunk = 8 << 20
 
 // newWriter creates the temporary file for blob id. The random suffix keeps
 // concurrent writers of the same ID apart.
@@ -65,6 +73,11 @@ func (w *writer) Write(p []byte) (int, error) {
 	if err != nil {
 		w.err = fmt.Errorf("write blob %s: %w", w.id, err)
 		return n, w.err
+	}
+	w.written += int64(n)
+	if w.written-w.flushed >= writebackChunk {
+		writeback(w.f, w.prevFlushed, w.flushed, w.written-w.flushed)
+		w.prevFlushed, w.flushed = w.flushed, w.written
 	}
 	return n, nil
 }
