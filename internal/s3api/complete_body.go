@@ -15,31 +15,24 @@ import (
 // with an ETag and a checksum each fit in well under 4 MiB.
 const maxCompleteBody = 4 << 20
 
-// completePartXML is one <Part> element as sent. The checksum elements are
-// gathered by name, so that every algorithm is read the same way.
-type completePartXML struct {
-	PartNumber *string       `xml:"PartNumber"`
-	ETag       string        `xml:"ETag"`
-	Other      []xmlAnyField `xml:",any"`
-}
-
-// xmlAnyField is an element completePartXML has no field for.
-type xmlAnyField struct {
-	XMLName xml.Name
-	Value   string `xml:",chardata"`
-}
-
-// parseCompleteBody decodes a CompleteMultipartUpload document part by part,
-// never holding more than the decoded list. Anything that is not a
-// well-formed document of that root is MalformedXML; a part with more than
-// one checksum is InvalidArgument, as in S3.
+// parseCompleteBody decodes a CompleteMultipartUpload document token by
+// token. A 10,000-part document is the hot path of a large Complete, and
+// reflection-driven decoding of each <Part> cost more than the metadata
+// transaction. Anything that is not a well-formed document of that root is
+// MalformedXML; a part with more than one checksum is InvalidArgument, as in
+// S3; unknown elements are ignored.
 func parseCompleteBody(r io.Reader) ([]object.CompletedPart, error) {
 	dec := xml.NewDecoder(r)
-	var parts []object.CompletedPart
-	depth := 0
-	sawRoot := false
+	var (
+		parts   []object.CompletedPart
+		stack   []string // open elements: RawToken does not check nesting
+		part    partFields
+		inPart  bool
+		sawRoot bool
+		text    []byte
+	)
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -51,23 +44,35 @@ func parseCompleteBody(r io.Reader) ([]object.CompletedPart, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
-			switch {
-			case depth == 1:
-				if t.Name.Local != "CompleteMultipartUpload" {
+			name := t.Name.Local
+			stack = append(stack, name)
+			switch len(stack) {
+			case 1:
+				if name != "CompleteMultipartUpload" || sawRoot {
 					return nil, s3.ErrMalformedXML
 				}
 				sawRoot = true
-			case depth == 2 && t.Name.Local == "Part":
-				var px completePartXML
-				if err := dec.DecodeElement(&px, &t); err != nil {
-					if e, ok := s3.AsError(err); ok {
-						return nil, e
-					}
-					return nil, s3.ErrMalformedXML
+			case 2:
+				if inPart = name == "Part"; inPart {
+					part = partFields{}
 				}
-				depth--
-				p, err := px.part()
+			}
+			text = text[:0]
+		case xml.CharData:
+			if inPart && len(stack) == 3 {
+				text = append(text, t...)
+			}
+		case xml.EndElement:
+			if len(stack) == 0 || stack[len(stack)-1] != t.Name.Local {
+				return nil, s3.ErrMalformedXML
+			}
+			switch {
+			case inPart && len(stack) == 3:
+				if err := part.set(t.Name.Local, string(text)); err != nil {
+					return nil, err
+				}
+			case inPart && len(stack) == 2:
+				p, err := part.part()
 				if err != nil {
 					return nil, err
 				}
@@ -75,17 +80,12 @@ func parseCompleteBody(r io.Reader) ([]object.CompletedPart, error) {
 					return nil, s3.Errorf(s3.ErrInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
 				}
 				parts = append(parts, p)
-			default:
-				if err := dec.Skip(); err != nil {
-					return nil, s3.ErrMalformedXML
-				}
-				depth--
+				inPart = false
 			}
-		case xml.EndElement:
-			depth--
+			stack = stack[:len(stack)-1]
 		}
 	}
-	if !sawRoot || depth != 0 {
+	if !sawRoot || len(stack) != 0 {
 		return nil, s3.ErrMalformedXML
 	}
 	if len(parts) == 0 {
@@ -94,28 +94,50 @@ func parseCompleteBody(r io.Reader) ([]object.CompletedPart, error) {
 	return parts, nil
 }
 
-func (px completePartXML) part() (object.CompletedPart, error) {
-	if px.PartNumber == nil {
+// partFields gathers the elements of one <Part>.
+type partFields struct {
+	number    *string
+	etag      string
+	algorithm s3.ChecksumAlgorithm
+	checksum  string
+}
+
+func (f *partFields) set(name, value string) error {
+	switch name {
+	case "PartNumber":
+		f.number = &value
+	case "ETag":
+		f.etag = value
+	default:
+		alg, ok := checksumElement(name)
+		if !ok {
+			return nil // unknown elements are ignored, as S3 does
+		}
+		if f.algorithm != "" {
+			return s3.Errorf(s3.ErrInvalidArgument, "Invalid Base64 or multiple checksums present in request")
+		}
+		f.algorithm, f.checksum = alg, strings.TrimSpace(value)
+	}
+	return nil
+}
+
+// checksumElement maps an element such as "ChecksumCRC32" to its algorithm.
+func checksumElement(name string) (s3.ChecksumAlgorithm, bool) {
+	rest, ok := strings.CutPrefix(name, "Checksum")
+	if !ok {
+		return "", false
+	}
+	alg, known := s3.ParseChecksumAlgorithm(rest)
+	return alg, known && string(alg) == rest
+}
+
+func (f partFields) part() (object.CompletedPart, error) {
+	if f.number == nil {
 		return object.CompletedPart{}, s3.ErrMalformedXML
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(*px.PartNumber))
+	n, err := strconv.Atoi(strings.TrimSpace(*f.number))
 	if err != nil {
 		return object.CompletedPart{}, s3.ErrMalformedXML
 	}
-	p := object.CompletedPart{Number: n, ETag: strings.TrimSpace(px.ETag)}
-	for _, f := range px.Other {
-		name, ok := strings.CutPrefix(f.XMLName.Local, "Checksum")
-		if !ok {
-			continue // unknown elements are ignored, as S3 does
-		}
-		alg, known := s3.ParseChecksumAlgorithm(name)
-		if !known || string(alg) != name {
-			continue
-		}
-		if p.ChecksumAlgorithm != "" {
-			return object.CompletedPart{}, s3.Errorf(s3.ErrInvalidArgument, "Invalid Base64 or multiple checksums present in request")
-		}
-		p.ChecksumAlgorithm, p.Checksum = alg, strings.TrimSpace(f.Value)
-	}
-	return p, nil
+	return object.CompletedPart{Number: n, ETag: strings.TrimSpace(f.etag), ChecksumAlgorithm: f.algorithm, Checksum: f.checksum}, nil
 }

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,6 +41,10 @@ func TestParseCompleteBody(t *testing.T) {
 		{name: "missing number", body: `<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>`, err: s3.ErrMalformedXML},
 		{name: "two checksums", body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag><ChecksumCRC32>a</ChecksumCRC32><ChecksumSHA1>b</ChecksumSHA1></Part></CompleteMultipartUpload>`, err: s3.ErrInvalidArgument},
 		{name: "garbage", body: `{"parts":[]}`, err: s3.ErrMalformedXML},
+		{name: "two roots", body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload><CompleteMultipartUpload/>`, err: s3.ErrMalformedXML},
+		{name: "mismatched tags", body: `<CompleteMultipartUpload><Part><PartNumber>1</ETag></Part></CompleteMultipartUpload>`, err: s3.ErrMalformedXML},
+		{name: "text outside root", body: `junk<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>`,
+			want: []object.CompletedPart{{Number: 1, ETag: "x"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,4 +84,23 @@ func FuzzParseCompleteBody(f *testing.F) {
 			t.Fatalf("accepted %d parts", len(parts))
 		}
 	})
+}
+
+// BenchmarkParseCompleteBody10000 measures the largest Complete document.
+func BenchmarkParseCompleteBody10000(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString(`<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
+	for i := 1; i <= 10000; i++ {
+		fmt.Fprintf(&doc, `<Part><ChecksumCRC32>AAAAAA==</ChecksumCRC32><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><PartNumber>%d</PartNumber></Part>`, i)
+	}
+	doc.WriteString(`</CompleteMultipartUpload>`)
+	body := doc.String()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		parts, err := parseCompleteBody(strings.NewReader(body))
+		if err != nil || len(parts) != 10000 {
+			b.Fatal(len(parts), err)
+		}
+	}
 }
