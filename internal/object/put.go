@@ -156,4 +156,3 @@ func verifyDigests(ing *ingested, contentMD5 []byte, alg s3.ChecksumAlgorithm, c
 	}
 	return nil
 }
-
