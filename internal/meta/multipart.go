@@ -36,7 +36,10 @@ type Part struct {
 	// Checksum is the part's base64 checksum in the upload's algorithm, or in
 	// CRC64NVME for an upload created without one.
 	Checksum string
-	Extents  []s3.Extent
+	// ExtraChecksums are further checksums of the part, by algorithm, as on
+	// Object.
+	ExtraChecksums map[s3.ChecksumAlgorithm]string
+	Extents        []s3.Extent
 }
 
 // Completion records a completed upload, so that a Complete retried after
@@ -48,6 +51,8 @@ type Completion struct {
 	ETag     string
 	Size     int64
 	Checksum s3.Checksum
+	// ExtraChecksums are the object's extra checksums, as on Object.
+	ExtraChecksums map[s3.ChecksumAlgorithm]string
 	// PartsDigest identifies the part list the upload was completed with;
 	// only a retry with the same list is a replay.
 	PartsDigest []byte

@@ -66,7 +66,11 @@ type Object struct {
 	UserMetadata map[string]string // names lower-case, without "x-amz-meta-"
 	Tags         []s3.Tag          // sorted by key
 	Checksum     s3.Checksum
-	UploadID     string // the multipart upload that made it, for idempotent Complete
+	// ExtraChecksums are checksums kept besides Checksum, by algorithm
+	// (base64 values), such as the CRC-64/XZ that COS, BOS and KS3 clients
+	// verify. A multipart object has one only if every part had it.
+	ExtraChecksums map[s3.ChecksumAlgorithm]string
+	UploadID       string // the multipart upload that made it, for idempotent Complete
 
 	Parts   []s3.PartInfo
 	Extents []s3.Extent

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,31 @@ type CompleteInput struct {
 	// ObjectSize is x-amz-mp-object-size, nil when absent.
 	ObjectSize *int64
 	Conditions WriteConditions
+	// UserMetadata, when not nil, replaces the metadata given at Create
+	// (BOS clients send it with Complete).
+	UserMetadata map[string]string
+	// PartSizes overrides the service's minimum part size rule, nil for the
+	// default.
+	PartSizes *PartSizeRule
+	// ETag selects the object's ETag; ETagSHA256 reads the assembled object
+	// once to hash it, the one case where Complete touches data.
+	ETag ETagKind
+}
+
+// PartSizeRule is the smallest size a part other than the last may have:
+// Min, or SmallMin when the whole object is under SmallBelow bytes (KS3
+// accepts 100 KB parts for objects under 5 MB).
+type PartSizeRule struct {
+	Min        int64
+	SmallBelow int64
+	SmallMin   int64
+}
+
+func (r PartSizeRule) min(total int64) int64 {
+	if r.SmallBelow > 0 && total < r.SmallBelow {
+		return r.SmallMin
+	}
+	return r.Min
 }
 
 // CompleteResult is what a Complete answers. Replayed is set when the
@@ -78,8 +104,33 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		return CompleteResult{}, err
 	}
 
+	if in.UserMetadata != nil {
+		if err := validateUserMetadata(in.UserMetadata); err != nil {
+			return CompleteResult{}, err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		var hashed *sha256Object
+		if in.ETag == ETagSHA256 {
+			if hashed, err = s.hashAssembly(ctx, in); err != nil {
+				return CompleteResult{}, err
+			}
+		}
+		res, err := s.commitComplete(ctx, in, digest, before, hashed)
+		if errors.Is(err, errAssemblyChanged) && attempt < partCopyAttempts {
+			continue // a part was replaced while the object was hashed
+		}
+		if errors.Is(err, errAssemblyChanged) {
+			return CompleteResult{}, s3.Errorf(s3.ErrConditionalRequestConflict, "The upload's parts changed while the object was being hashed")
+		}
+		return res, err
+	}
+}
+
+// commitComplete is the one transaction of a Complete.
+func (s *Service) commitComplete(ctx context.Context, in CompleteInput, digest []byte, before objectState, hashed *sha256Object) (CompleteResult, error) {
 	var res CompleteResult
-	err = s.meta.Update(ctx, func(tx meta.Tx) error {
+	err := s.meta.Update(ctx, func(tx meta.Tx) error {
 		u, replay, err := uploadOrReplay(ctx, tx, in, digest)
 		if err != nil {
 			return err
@@ -96,6 +147,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		if err != nil {
 			return err
 		}
+		if hashed != nil {
+			if !slices.Equal(hashed.extents, asm.extents) {
+				return errAssemblyChanged
+			}
+			asm.etag = hashed.etag
+		}
 		if err := checkConditionalWrite(tx, in.Bucket, in.Key, in.Conditions, before); err != nil {
 			return err
 		}
@@ -103,26 +160,31 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		if err != nil {
 			return err
 		}
+		metadata := u.UserMetadata
+		if in.UserMetadata != nil {
+			metadata = in.UserMetadata
+		}
 		now := s.now()
 		o := meta.Object{
-			Bucket:       in.Bucket,
-			Key:          in.Key,
-			Size:         asm.size,
-			ETag:         asm.etag,
-			LastModified: now,
-			StorageClass: u.StorageClass,
-			OwnerID:      b.OwnerID,
-			Headers:      u.Headers,
-			UserMetadata: u.UserMetadata,
-			Tags:         u.Tags,
-			Checksum:     asm.checksum,
-			UploadID:     u.ID,
-			Parts:        asm.parts,
-			Extents:      asm.extents,
+			Bucket:         in.Bucket,
+			Key:            in.Key,
+			Size:           asm.size,
+			ETag:           asm.etag,
+			LastModified:   now,
+			StorageClass:   u.StorageClass,
+			OwnerID:        b.OwnerID,
+			Headers:        u.Headers,
+			UserMetadata:   metadata,
+			Tags:           u.Tags,
+			Checksum:       asm.checksum,
+			ExtraChecksums: asm.extra,
+			UploadID:       u.ID,
+			Parts:          asm.parts,
+			Extents:        asm.extents,
 		}
 		c := meta.Completion{
 			UploadID: u.ID, Bucket: in.Bucket, Key: in.Key, ETag: asm.etag, Size: asm.size,
-			Checksum: asm.checksum, PartsDigest: digest, Completed: now,
+			Checksum: asm.checksum, ExtraChecksums: asm.extra, PartsDigest: digest, Completed: now,
 		}
 		if _, err := tx.CompleteUpload(c, o, asm.unused); err != nil {
 			if errors.Is(err, meta.ErrNotFound) {
@@ -134,6 +196,45 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		return nil
 	})
 	return res, err
+}
+
+// errAssemblyChanged: the parts hashed for a SHA-256 ETag are no longer
+// the parts being completed.
+var errAssemblyChanged = errors.New("object: assembly changed while hashing")
+
+// sha256Object is the SHA-256 ETag of an assembly and the extents it
+// covers.
+type sha256Object struct {
+	extents []s3.Extent
+	etag    string
+}
+
+// hashAssembly assembles the upload as Complete would, outside the writer,
+// and hashes the object's bytes once.
+func (s *Service) hashAssembly(ctx context.Context, in CompleteInput) (*sha256Object, error) {
+	var asm assembly
+	var u meta.Upload
+	err := s.meta.View(ctx, func(tx meta.ReadTx) error {
+		var err error
+		if u, err = openUpload(ctx, tx, in.Bucket, in.Key, in.UploadID); err != nil {
+			return err
+		}
+		stored, err := tx.ListParts(u.ID, 0, 0, true)
+		if err != nil {
+			return err
+		}
+		asm, err = s.assemble(u, in, stored)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	r := &Reader{Info: meta.Object{Bucket: in.Bucket, Key: in.Key, Size: asm.size, Extents: asm.extents}, Length: asm.size, svc: s, ctx: ctx}
+	if _, err := r.WriteTo(h); err != nil {
+		return nil, fmt.Errorf("hash upload %s: %w", in.UploadID, err)
+	}
+	return &sha256Object{extents: asm.extents, etag: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // uploadOrReplay finds the upload a Complete names, or, when it is gone,
@@ -188,6 +289,7 @@ type assembly struct {
 	size     int64
 	etag     string
 	checksum s3.Checksum
+	extra    map[s3.ChecksumAlgorithm]string
 	parts    []s3.PartInfo
 	extents  []s3.Extent
 	unused   []meta.Part
@@ -206,7 +308,7 @@ func (s *Service) assemble(u meta.Upload, in CompleteInput, stored []meta.Part) 
 	sizes := make([]int64, 0, len(in.Parts))
 	a.extents = make([]s3.Extent, 0, len(in.Parts))
 	j := 0
-	for i, want := range in.Parts {
+	for _, want := range in.Parts {
 		for j < len(stored) && stored[j].Number < want.Number {
 			a.unused = append(a.unused, stored[j])
 			j++
@@ -236,13 +338,6 @@ func (s *Service) assemble(u meta.Upload, in CompleteInput, stored []meta.Part) 
 			return a, s3.Errorf(s3.ErrInvalidRequest, "The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.",
 				checksumName(alg), want.Number)
 		}
-		if i < len(in.Parts)-1 && p.Size < s.cfg.MinPartSize {
-			return a, s3.ErrEntityTooSmall.With(
-				"ProposedSize", strconv.FormatInt(p.Size, 10),
-				"MinSizeAllowed", strconv.FormatInt(s.cfg.MinPartSize, 10),
-				"PartNumber", strconv.Itoa(p.Number),
-				"ETag", p.ETag)
-		}
 		a.size += p.Size
 		md5, err := hex.DecodeString(p.ETag)
 		if err != nil {
@@ -257,6 +352,20 @@ func (s *Service) assemble(u meta.Upload, in CompleteInput, stored []meta.Part) 
 		a.extents = append(a.extents, p.Extents...)
 	}
 	a.unused = append(a.unused, stored[j:]...)
+	rule := PartSizeRule{Min: s.cfg.MinPartSize}
+	if in.PartSizes != nil {
+		rule = *in.PartSizes
+	}
+	minSize := rule.min(a.size)
+	for _, p := range a.parts[:len(a.parts)-1] {
+		if p.Size < minSize {
+			return a, s3.ErrEntityTooSmall.With(
+				"ProposedSize", strconv.FormatInt(p.Size, 10),
+				"MinSizeAllowed", strconv.FormatInt(minSize, 10),
+				"PartNumber", strconv.Itoa(p.Number),
+				"ETag", p.ETag)
+		}
+	}
 	if a.size > s3.MaxObjectSize {
 		return a, s3.ErrEntityTooLarge.With("ProposedSize", strconv.FormatInt(a.size, 10), "MaxSizeAllowed", strconv.FormatInt(s3.MaxObjectSize, 10))
 	}
@@ -279,7 +388,47 @@ func (s *Service) assemble(u meta.Upload, in CompleteInput, stored []meta.Part) 
 		}
 		a.checksum.Value = checksum.Encode(raw)
 	}
+	a.extra = combineExtra(stored, a.parts, sizes)
 	return a, checkObjectChecksum(a.checksum, in.Checksum)
+}
+
+// combineExtra computes the object's extra CRCs from its parts' ones: an
+// algorithm every used part carries, and that is a CRC, combines without
+// reading data; any other is dropped.
+func combineExtra(stored []meta.Part, used []s3.PartInfo, sizes []int64) map[s3.ChecksumAlgorithm]string {
+	byNumber := make(map[int]map[s3.ChecksumAlgorithm]string, len(used))
+	for _, p := range stored {
+		byNumber[p.Number] = p.ExtraChecksums
+	}
+	first := byNumber[used[0].Number]
+	var out map[s3.ChecksumAlgorithm]string
+	for alg := range first {
+		if _, ok := checksum.CRCFor(alg); !ok {
+			continue
+		}
+		sums := make([][]byte, 0, len(used))
+		for _, p := range used {
+			v, ok := byNumber[p.Number][alg]
+			raw, err := checksum.Decode(alg, v)
+			if !ok || err != nil {
+				sums = nil
+				break
+			}
+			sums = append(sums, raw)
+		}
+		if sums == nil {
+			continue
+		}
+		raw, err := checksum.FullObject(alg, sums, sizes)
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = make(map[s3.ChecksumAlgorithm]string)
+		}
+		out[alg] = checksum.Encode(raw)
+	}
+	return out
 }
 
 // checkObjectChecksum compares the computed object checksum with the one

@@ -20,18 +20,67 @@ type ingested struct {
 	size   int64
 	md5    []byte
 	sum    []byte // checksum in the requested algorithm
+	extra  map[s3.ChecksumAlgorithm][]byte
 	inline []byte
 	blob   *meta.Blob
 }
 
-// ingest reads exactly size bytes of body, computing MD5 and alg, and stores
-// them: inline when small enough and allowInline, else as a durable blob.
-// The body is read to io.EOF, because a signed body reports a bad signature
-// or payload hash only there. On error nothing is left behind.
-func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, alg s3.ChecksumAlgorithm, allowInline bool) (*ingested, error) {
+// hashSet is the checksum an ingest computes besides MD5, and any extra
+// ones, written to as one.
+type hashSet struct {
+	sum   hash.Hash
+	extra map[s3.ChecksumAlgorithm]hash.Hash
+	w     io.Writer
+}
+
+func newHashSet(alg s3.ChecksumAlgorithm, extra []s3.ChecksumAlgorithm) (*hashSet, error) {
 	sum, ok := checksum.New(alg)
 	if !ok {
 		return nil, s3.Errorf(s3.ErrInvalidRequest, "Unsupported checksum algorithm %s", alg)
+	}
+	hs := &hashSet{sum: sum, w: sum}
+	if len(extra) == 0 {
+		return hs, nil
+	}
+	hs.extra = make(map[s3.ChecksumAlgorithm]hash.Hash, len(extra))
+	ws := []io.Writer{sum}
+	for _, a := range extra {
+		if _, dup := hs.extra[a]; dup {
+			continue
+		}
+		h, ok := checksum.New(a)
+		if !ok {
+			return nil, fmt.Errorf("extra checksum %s: %w", a, checksum.ErrUnsupportedAlgorithm)
+		}
+		hs.extra[a] = h
+		ws = append(ws, h)
+	}
+	hs.w = io.MultiWriter(ws...)
+	return hs, nil
+}
+
+func (hs *hashSet) Write(p []byte) (int, error) { return hs.w.Write(p) }
+
+func (hs *hashSet) sums() ([]byte, map[s3.ChecksumAlgorithm][]byte) {
+	var extra map[s3.ChecksumAlgorithm][]byte
+	if len(hs.extra) > 0 {
+		extra = make(map[s3.ChecksumAlgorithm][]byte, len(hs.extra))
+		for a, h := range hs.extra {
+			extra[a] = h.Sum(nil)
+		}
+	}
+	return hs.sum.Sum(nil), extra
+}
+
+// ingest reads exactly size bytes of body, computing MD5, alg and the extra
+// algorithms, and stores them: inline when small enough and allowInline,
+// else as a durable blob. The body is read to io.EOF, because a signed body
+// reports a bad signature or payload hash only there. On error nothing is
+// left behind.
+func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, alg s3.ChecksumAlgorithm, extra []s3.ChecksumAlgorithm, allowInline bool) (*ingested, error) {
+	sum, err := newHashSet(alg, extra)
+	if err != nil {
+		return nil, err
 	}
 	// An empty body needs no blob even where inlining is not allowed.
 	if size == 0 || (allowInline && s.cfg.InlineMax >= 0 && size <= s.cfg.InlineMax) {
@@ -44,7 +93,8 @@ func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, alg s3
 		}
 		m := md5.Sum(data)
 		sum.Write(data)
-		return &ingested{size: size, md5: m[:], sum: sum.Sum(nil), inline: data}, nil
+		main, extras := sum.sums()
+		return &ingested{size: size, md5: m[:], sum: main, extra: extras, inline: data}, nil
 	}
 
 	id := s3.NewBlobID()
@@ -66,14 +116,15 @@ func (s *Service) ingest(ctx context.Context, body io.Reader, size int64, alg s3
 		s.unmarkPending(id)
 		return nil, err
 	}
-	return &ingested{size: size, md5: md5sum, sum: sum.Sum(nil), blob: &meta.Blob{ID: id, Size: size}}, nil
+	main, extras := sum.sums()
+	return &ingested{size: size, md5: md5sum, sum: main, extra: extras, blob: &meta.Blob{ID: id, Size: size}}, nil
 }
 
 // stream copies size bytes from body to w through a small ring of buffers.
 // MD5, the slowest hash and the one S3 makes mandatory, runs on its own
 // goroutine while this one reads, checksums and writes the next buffer, so a
 // single upload can use two cores.
-func (s *Service) stream(body io.Reader, size int64, w io.Writer, sum hash.Hash) ([]byte, error) {
+func (s *Service) stream(body io.Reader, size int64, w io.Writer, sum io.Writer) ([]byte, error) {
 	const ring = 3
 	free := make(chan *[]byte, ring)
 	for range ring {

@@ -156,6 +156,9 @@ type UploadPartInput struct {
 	Size       int64
 	ContentMD5 []byte
 	Checksum   ChecksumInput
+	// ExtraChecksums are computed besides the upload's checksum and kept
+	// with the part, so that Complete can combine them.
+	ExtraChecksums []s3.ChecksumAlgorithm
 }
 
 // UploadPart stores one part, replacing an earlier part of the same number.
@@ -181,7 +184,7 @@ func (s *Service) UploadPart(ctx context.Context, in UploadPartInput) (PartResul
 	if err := checkPartChecksum(u, in.Checksum); err != nil {
 		return PartResult{}, err
 	}
-	ing, err := s.ingest(ctx, in.Body, in.Size, alg, false)
+	ing, err := s.ingest(ctx, in.Body, in.Size, alg, in.ExtraChecksums, false)
 	if err != nil {
 		return PartResult{}, err
 	}
@@ -193,12 +196,13 @@ func (s *Service) UploadPart(ctx context.Context, in UploadPartInput) (PartResul
 		return PartResult{}, err
 	}
 	p := meta.Part{
-		UploadID:     u.ID,
-		Number:       in.PartNumber,
-		Size:         ing.size,
-		ETag:         hex.EncodeToString(ing.md5),
-		LastModified: s.now(),
-		Checksum:     checksum.Encode(ing.sum),
+		UploadID:       u.ID,
+		Number:         in.PartNumber,
+		Size:           ing.size,
+		ETag:           hex.EncodeToString(ing.md5),
+		LastModified:   s.now(),
+		Checksum:       checksum.Encode(ing.sum),
+		ExtraChecksums: encodeExtra(ing.extra, in.ExtraChecksums),
 	}
 	if ing.blob != nil {
 		p.Extents = []s3.Extent{{Blob: ing.blob.ID, Length: ing.size}}

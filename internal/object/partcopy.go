@@ -31,6 +31,8 @@ type UploadPartCopyInput struct {
 	SrcKey           string
 	Range            *CopyRange
 	SourceConditions Conditions
+	// ExtraChecksums are kept with the part, as for UploadPart.
+	ExtraChecksums []s3.ChecksumAlgorithm
 }
 
 // partCopyAttempts bounds the retries when the source is deleted between
@@ -100,11 +102,12 @@ func (s *Service) uploadPartCopy(ctx context.Context, in UploadPartCopyInput) (P
 	switch {
 	case src.Extents == nil:
 		// An inline source has no blob to reference: its few bytes become one.
-		fresh, err = s.ingest(ctx, bytes.NewReader(src.Inline[off:off+n]), n, alg, false)
+		fresh, err = s.ingest(ctx, bytes.NewReader(src.Inline[off:off+n]), n, alg, in.ExtraChecksums, false)
 		if err != nil {
 			return PartResult{}, err
 		}
 		p.ETag, p.Checksum = hex.EncodeToString(fresh.md5), checksum.Encode(fresh.sum)
+		p.ExtraChecksums = encodeExtra(fresh.extra, in.ExtraChecksums)
 		if fresh.blob != nil {
 			p.Extents = []s3.Extent{{Blob: fresh.blob.ID, Length: n}}
 		}
@@ -117,12 +120,17 @@ func (s *Service) uploadPartCopy(ctx context.Context, in UploadPartCopyInput) (P
 		if whole && src.Checksum.Algorithm == alg && src.Checksum.Type == s3.ChecksumTypeFullObject {
 			p.Checksum = src.Checksum.Value
 		}
-		if p.ETag == "" || p.Checksum == "" {
-			md5sum, sum, err := s.hashRange(ctx, src, off, n, alg)
+		if whole {
+			p.ExtraChecksums = reuseExtra(src.ExtraChecksums, in.ExtraChecksums)
+		}
+		if p.ETag == "" || p.Checksum == "" || len(p.ExtraChecksums) < len(in.ExtraChecksums) {
+			md5sum, hs, err := s.hashRange(ctx, src, off, n, alg, in.ExtraChecksums)
 			if err != nil {
 				return PartResult{}, err
 			}
+			sum, extra := hs.sums()
 			p.ETag, p.Checksum = hex.EncodeToString(md5sum), checksum.Encode(sum)
+			p.ExtraChecksums = encodeExtra(extra, in.ExtraChecksums)
 		}
 	}
 	var blobRec *meta.Blob
@@ -136,18 +144,36 @@ func (s *Service) uploadPartCopy(ctx context.Context, in UploadPartCopyInput) (P
 	return PartResult{Part: p, ChecksumAlgorithm: alg}, nil
 }
 
-// hashRange reads n bytes of o from off once, computing MD5 and alg.
-func (s *Service) hashRange(ctx context.Context, o meta.Object, off, n int64, alg s3.ChecksumAlgorithm) ([]byte, []byte, error) {
-	h, ok := checksum.New(alg)
-	if !ok {
-		return nil, nil, fmt.Errorf("checksum algorithm %s", alg)
+// hashRange reads n bytes of o from off once, computing MD5, alg and the
+// extra algorithms.
+func (s *Service) hashRange(ctx context.Context, o meta.Object, off, n int64, alg s3.ChecksumAlgorithm, extra []s3.ChecksumAlgorithm) ([]byte, *hashSet, error) {
+	hs, err := newHashSet(alg, extra)
+	if err != nil {
+		return nil, nil, err
 	}
 	m := md5.New()
 	r := &Reader{Info: o, Offset: off, Length: n, svc: s, ctx: ctx}
-	if _, err := r.WriteTo(io.MultiWriter(m, h)); err != nil {
+	if _, err := r.WriteTo(io.MultiWriter(m, hs)); err != nil {
 		return nil, nil, fmt.Errorf("read copy source %q/%q: %w", o.Bucket, o.Key, err)
 	}
-	return m.Sum(nil), h.Sum(nil), nil
+	return m.Sum(nil), hs, nil
+}
+
+// reuseExtra takes the wanted extra checksums from a source that has them
+// all, or none when any is missing (they are then computed).
+func reuseExtra(have map[s3.ChecksumAlgorithm]string, wanted []s3.ChecksumAlgorithm) map[s3.ChecksumAlgorithm]string {
+	if len(wanted) == 0 {
+		return nil
+	}
+	out := make(map[s3.ChecksumAlgorithm]string, len(wanted))
+	for _, a := range wanted {
+		v, ok := have[a]
+		if !ok {
+			return nil
+		}
+		out[a] = v
+	}
+	return out
 }
 
 // sliceExtents returns the extents covering bytes [off, off+n) of the

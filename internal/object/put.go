@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/cairn-s3/cairn/internal/checksum"
@@ -39,7 +40,23 @@ type PutInput struct {
 	ContentMD5   []byte // decoded Content-MD5, nil when absent
 	Checksum     ChecksumInput
 	Conditions   WriteConditions
+	// ExtraChecksums are computed besides Checksum and kept with the object.
+	ExtraChecksums []s3.ChecksumAlgorithm
+	// ETag selects the ETag: the MD5 of the data (S3's) or its SHA-256.
+	ETag ETagKind
 }
+
+// ETagKind selects how an object's ETag is computed.
+type ETagKind uint8
+
+// The ETag kinds.
+const (
+	// ETagMD5 is S3's: the hex MD5 of the data, or of the part MD5s + "-N".
+	ETagMD5 ETagKind = iota
+	// ETagSHA256 is the hex SHA-256 of the data, for clients of stores that
+	// use it (NetBackup MSDP), multipart objects included.
+	ETagSHA256
+)
 
 // PutObject stores an object, replacing any object at the key. The body is
 // streamed to a durable blob (or kept inline when small) before the metadata
@@ -82,7 +99,11 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 		return ObjectInfo{}, err
 	}
 
-	ing, err := s.ingest(ctx, in.Body, in.Size, alg, true)
+	extra := in.ExtraChecksums
+	if in.ETag == ETagSHA256 {
+		extra = append(slices.Clip(extra), s3.ChecksumSHA256)
+	}
+	ing, err := s.ingest(ctx, in.Body, in.Size, alg, extra, true)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -93,17 +114,21 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (ObjectInfo, error
 	}
 
 	o := meta.Object{
-		Bucket:       in.Bucket,
-		Key:          in.Key,
-		Size:         ing.size,
-		ETag:         hex.EncodeToString(ing.md5),
-		LastModified: s.now(),
-		StorageClass: storageClass,
-		Headers:      in.Headers,
-		UserMetadata: in.UserMetadata,
-		Tags:         tags,
-		Checksum:     s3.Checksum{Algorithm: alg, Type: s3.ChecksumTypeFullObject, Value: checksum.Encode(ing.sum)},
-		Inline:       ing.inline,
+		Bucket:         in.Bucket,
+		Key:            in.Key,
+		Size:           ing.size,
+		ETag:           hex.EncodeToString(ing.md5),
+		LastModified:   s.now(),
+		StorageClass:   storageClass,
+		ExtraChecksums: encodeExtra(ing.extra, in.ExtraChecksums),
+		Headers:        in.Headers,
+		UserMetadata:   in.UserMetadata,
+		Tags:           tags,
+		Checksum:       s3.Checksum{Algorithm: alg, Type: s3.ChecksumTypeFullObject, Value: checksum.Encode(ing.sum)},
+		Inline:         ing.inline,
+	}
+	if in.ETag == ETagSHA256 {
+		o.ETag = hex.EncodeToString(ing.extra[s3.ChecksumSHA256])
 	}
 	if ing.blob != nil {
 		o.Extents = []s3.Extent{{Blob: ing.blob.ID, Offset: 0, Length: ing.size}}
@@ -155,4 +180,19 @@ func verifyDigests(ing *ingested, contentMD5 []byte, alg s3.ChecksumAlgorithm, c
 		return s3.Errorf(s3.ErrBadDigest, "The %s you specified did not match the calculated checksum.", strings.ToLower(string(alg)))
 	}
 	return nil
+}
+
+// encodeExtra keeps the computed extra checksums that were asked for,
+// base64-encoded as they are stored; nil when there are none.
+func encodeExtra(sums map[s3.ChecksumAlgorithm][]byte, wanted []s3.ChecksumAlgorithm) map[s3.ChecksumAlgorithm]string {
+	var out map[s3.ChecksumAlgorithm]string
+	for _, a := range wanted {
+		if v, ok := sums[a]; ok {
+			if out == nil {
+				out = make(map[s3.ChecksumAlgorithm]string, len(wanted))
+			}
+			out[a] = checksum.Encode(v)
+		}
+	}
+	return out
 }

@@ -82,7 +82,7 @@ func (h *Handler) getObjectAttributes(req *request) error {
 		out.ObjectSize = &o.Size
 	}
 	req.w.Header().Set("Last-Modified", httpTime(o.LastModified))
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 // headerInt parses an optional non-negative integer header.

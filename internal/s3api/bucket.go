@@ -47,7 +47,7 @@ func (h *Handler) listBuckets(req *request) error {
 		}
 		res.Buckets = append(res.Buckets, bucketResult{Name: b.Name, CreationDate: isoTime(b.Created), BucketRegion: b.Region})
 	}
-	return writeXML(req, http.StatusOK, res)
+	return req.reply(http.StatusOK, res)
 }
 
 func (h *Handler) createBucket(req *request) error {
@@ -101,7 +101,7 @@ func (h *Handler) getBucketLocation(req *request) error {
 	if loc == "us-east-1" {
 		loc = ""
 	}
-	return writeXML(req, http.StatusOK, locationConstraint{Xmlns: s3Namespace, Value: loc})
+	return req.reply(http.StatusOK, locationConstraint{Xmlns: s3Namespace, Value: loc})
 }
 
 // getBucketVersioning answers that versioning was never enabled, which is
@@ -110,5 +110,5 @@ func (h *Handler) getBucketVersioning(req *request) error {
 	if _, err := h.svc.HeadBucket(req.ctx, req.addr.bucket); err != nil {
 		return err
 	}
-	return writeXML(req, http.StatusOK, versioningConfiguration{Xmlns: s3Namespace})
+	return req.reply(http.StatusOK, versioningConfiguration{Xmlns: s3Namespace})
 }

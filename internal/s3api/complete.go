@@ -24,12 +24,24 @@ func (h *Handler) completeMultipartUpload(req *request) error {
 	}
 	// The x-amz-checksum-* header of a Complete is the object's expected
 	// checksum, not the body's: only Content-MD5 covers the body.
-	body, err := req.readLimited(maxCompleteBody)
+	t := req.traits()
+	limit, parse := int64(maxCompleteBody), parseCompleteBody
+	if t.completeBodyLimit > 0 {
+		limit = t.completeBodyLimit
+	}
+	if t.parseComplete != nil {
+		parse = t.parseComplete
+	}
+	body, err := req.readLimited(limit)
 	if err != nil {
 		return err
 	}
-	if in.Parts, err = parseCompleteBody(bytes.NewReader(body)); err != nil {
+	if in.Parts, err = parse(bytes.NewReader(body)); err != nil {
 		return err
+	}
+	in.PartSizes, in.ETag = t.partSizes, t.etag
+	if t.metadataOnComplete {
+		in.UserMetadata = userMetadata(hdr)
 	}
 	for _, alg := range s3.ChecksumAlgorithms() {
 		if v := hdr.Get(alg.HeaderName()); v != "" {
@@ -73,15 +85,20 @@ func (h *Handler) runComplete(req *request, in object.CompleteInput) error {
 		res, err := h.svc.CompleteMultipartUpload(ctx, in)
 		done <- completeOutcome{res, err}
 	}()
-	wait := time.NewTimer(h.cfg.CompleteKeepAliveDelay)
-	defer wait.Stop()
+	var keepAlive <-chan time.Time // nil: wait for the result
+	if !req.traits().noKeepAlive {
+		wait := time.NewTimer(h.cfg.CompleteKeepAliveDelay)
+		defer wait.Stop()
+		keepAlive = wait.C
+	}
 	select {
 	case o := <-done:
 		if o.err != nil {
 			return o.err
 		}
-		return writeXML(req, http.StatusOK, h.completeResult(req, o.res))
-	case <-wait.C:
+		req.extra = o.res.ExtraChecksums
+		return req.reply(http.StatusOK, h.completeResult(req, o.res))
+	case <-keepAlive:
 	}
 
 	req.w.Header().Set("Content-Type", "application/xml")

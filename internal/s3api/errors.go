@@ -20,13 +20,18 @@ func (h *Handler) writeError(req *request, err error) {
 		h.log.Warn("error after response started", "request_id", req.id, "op", string(req.op), "err", err)
 		panic(http.ErrAbortHandler)
 	}
+	req.dialect.fail(req, e)
+}
+
+// writeXMLError sends e as S3's XML error document, with the headers it
+// carries. HEAD responses and 304s carry no body.
+func writeXMLError(req *request, e *s3.Error) {
 	hdr := req.w.Header()
 	for k, v := range e.Header {
 		hdr.Set(k, v)
 	}
 	status := e.Status()
 	if status == http.StatusNotModified || req.r.Method == http.MethodHead {
-		// HEAD responses and 304s carry no body.
 		hdr.Del("Content-Length")
 		req.w.WriteHeader(status)
 		return

@@ -42,20 +42,31 @@ type Config struct {
 	// CompleteKeepAliveInterval is the time between whitespace bytes.
 	// Default 5 seconds.
 	CompleteKeepAliveInterval time.Duration
+	// Dialect is the dialect of requests that nothing else identifies (see
+	// dialect.go): "s3" (the default), or a vendor's, e.g. "msdp" for a
+	// NetBackup listener.
+	Dialect string
+	// COSDomains are Tencent COS base domains: a request to
+	// "<bucket>.<domain>" addresses that bucket and speaks COS.
+	COSDomains []string
 }
 
-// Handler is the S3 API as an http.Handler.
+// Handler is the S3 API, in every dialect, as an http.Handler.
 type Handler struct {
 	cfg      Config
 	svc      *object.Service
 	ids      Identities
-	verifier *sigv4.Verifier
 	log      *slog.Logger
 	ops      map[Op]func(*request) error
+	domains  []string  // every base domain for virtual-host addressing
+	schemes  []scheme  // in detection order; the last matches everything
+	dialects []dialect // those that may claim a request by its headers
+	fallback dialect   // the listener's dialect
 }
 
-// New returns the S3 API over svc, authenticating with ids.
-func New(cfg Config, svc *object.Service, ids Identities) *Handler {
+// New returns the S3 API over svc, authenticating with ids. It fails only
+// on a configuration error (an unknown dialect).
+func New(cfg Config, svc *object.Service, ids Identities) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -69,7 +80,20 @@ func New(cfg Config, svc *object.Service, ids Identities) *Handler {
 		cfg.CompleteKeepAliveInterval = 5 * time.Second
 	}
 	h := &Handler{cfg: cfg, svc: svc, ids: ids, log: cfg.Logger}
-	h.verifier = &sigv4.Verifier{Credentials: credentials{ids}, Now: cfg.Now}
+	h.domains = append(append([]string(nil), cfg.Domains...), cfg.COSDomains...)
+	var err error
+	if h.fallback, err = newDialect(cfg.Dialect, cfg); err != nil {
+		return nil, err
+	}
+	cos, bos, ks3 := newCOSDialect(cfg), newBOSDialect(cfg), newKS3Dialect(cfg)
+	h.dialects = []dialect{cos, bos, ks3}
+	creds := credentials{ids}
+	h.schemes = []scheme{
+		newCOSScheme(creds, cfg.Now, cos),
+		newBOSScheme(creds, cfg.Now, bos),
+		newSigV2Scheme(creds, cfg.Now, h.domains),
+		sigv4Scheme{&sigv4.Verifier{Credentials: creds, Now: cfg.Now}},
+	}
 	h.ops = map[Op]func(*request) error{
 		OpListBuckets:         h.listBuckets,
 		OpCreateBucket:        h.createBucket,
@@ -101,20 +125,30 @@ func New(cfg Config, svc *object.Service, ids Identities) *Handler {
 		OpPutBucketLifecycle:      h.putBucketLifecycle,
 		OpDeleteBucketLifecycle:   h.deleteBucketLifecycle,
 	}
-	return h
+	return h, nil
 }
 
 // request is one S3 request on its way through the handler.
 type request struct {
-	r      *http.Request
-	w      *responseWriter
-	ctx    context.Context
-	id     string
-	hostID string
-	op     Op
-	addr   address
-	auth   *sigv4.Result
+	r       *http.Request
+	w       *responseWriter
+	ctx     context.Context
+	id      string
+	hostID  string
+	op      Op
+	addr    address
+	cred    *credential
+	dialect dialect
+	// extra holds the extra checksums (base64, by algorithm) of the object
+	// or part the response is about, for dialects that report them.
+	extra map[s3.ChecksumAlgorithm]string
 }
+
+// traits are the request's dialect's.
+func (req *request) traits() *traits { return req.dialect.traits() }
+
+// reply renders a successful result in the request's dialect.
+func (req *request) reply(status int, v any) error { return req.dialect.reply(req, status, v) }
 
 // resource is the Resource element of an error document: the path.
 func (req *request) resource() string { return req.r.URL.Path }
@@ -122,8 +156,8 @@ func (req *request) resource() string { return req.r.URL.Path }
 // body is the request payload as the operation must read it: decoded and
 // verified by the signature layer.
 func (req *request) body() io.Reader {
-	if req.auth != nil && req.auth.Body != nil {
-		return req.auth.Body
+	if req.cred != nil && req.cred.body != nil {
+		return req.cred.body
 	}
 	return req.r.Body
 }
@@ -132,6 +166,8 @@ func (req *request) body() io.Reader {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{r: r, w: &responseWriter{ResponseWriter: w}, ctx: r.Context()}
 	req.id, req.hostID = newRequestID()
+	sch := h.detect(req)
+	req.w.before = func(hdr http.Header) { req.dialect.finish(req, hdr) }
 	hdr := w.Header()
 	hdr.Set("x-amz-request-id", req.id)
 	hdr.Set("x-amz-id-2", req.hostID)
@@ -147,16 +183,43 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
-	if err := h.serve(req); err != nil {
+	if err := h.serve(req, sch); err != nil {
 		h.writeError(req, err)
 	}
 }
 
-func (h *Handler) serve(req *request) error {
+// detect picks the request's signature scheme and dialect. A vendor scheme
+// implies its dialect; a shared one (SigV4, SigV2, none) leaves it to the
+// dialects' header checks, then to the listener's.
+func (h *Handler) detect(req *request) scheme {
+	for _, s := range h.schemes {
+		if !s.matches(req.r) {
+			continue
+		}
+		req.dialect = s.implied()
+		if req.dialect == nil {
+			for _, d := range h.dialects {
+				if d.claims(req.r) {
+					req.dialect = d
+					break
+				}
+			}
+		}
+		if req.dialect == nil {
+			req.dialect = h.fallback
+		}
+		return s
+	}
+	req.dialect = h.fallback
+	return h.schemes[len(h.schemes)-1]
+}
+
+func (h *Handler) serve(req *request, sch scheme) error {
 	r := req.r
-	req.addr = resolveAddress(h.cfg.Domains, r.Host, r.URL.Path)
+	req.dialect.prepare(r)
+	req.addr = resolveAddress(h.domains, r.Host, r.URL.Path)
 	req.op = route(r.Method, req.addr.target(), r.URL.Query(), r.Header)
-	if err := h.authenticate(req); err != nil {
+	if err := h.authenticate(req, sch); err != nil {
 		return err
 	}
 	switch req.op {
@@ -175,23 +238,23 @@ func (h *Handler) serve(req *request) error {
 // authenticate verifies the request's signature and puts the principal in
 // the request context. Anonymous requests are refused: Cairn has no public
 // buckets yet.
-func (h *Handler) authenticate(req *request) error {
-	res, err := h.verifier.Verify(req.r)
+func (h *Handler) authenticate(req *request, sch scheme) error {
+	res, err := sch.verify(req.r)
 	if err != nil {
 		return err
 	}
-	req.auth = res
-	if res.Anonymous {
+	req.cred = res
+	if res.anonymous {
 		if q := req.r.URL.Query(); q.Has("AWSAccessKeyId") && q.Has("Signature") {
 			// A SigV2 presigned URL: say what to change, as S3 does.
 			return s3.Errorf(s3.ErrInvalidRequest, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 		}
 		return s3.ErrAccessDenied
 	}
-	id, err := h.ids.Lookup(req.ctx, res.AccessKey)
+	id, err := h.ids.Lookup(req.ctx, res.accessKey)
 	if err != nil {
 		if errors.Is(err, iam.ErrUnknownAccessKey) {
-			return s3.ErrInvalidAccessKeyID.With("AWSAccessKeyId", res.AccessKey)
+			return s3.ErrInvalidAccessKeyID.With("AWSAccessKeyId", res.accessKey)
 		}
 		return err
 	}

@@ -98,8 +98,8 @@ func (req *request) checksumInput() (object.ChecksumInput, error) {
 		}
 		ci.Algorithm, ci.Value = alg, v
 	}
-	if req.auth != nil {
-		for _, name := range req.auth.TrailerNames {
+	if req.cred != nil {
+		for _, name := range req.cred.trailerNames {
 			alg, ok := checksumHeaderAlgorithm(name)
 			if !ok {
 				continue
@@ -108,7 +108,7 @@ func (req *request) checksumInput() (object.ChecksumInput, error) {
 				return ci, s3.Errorf(s3.ErrInvalidRequest, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 			}
 			ci.Algorithm = alg
-			trailer := req.auth.Trailer
+			trailer := req.cred.trailer
 			ci.Trailer = func() string { return trailer()[name] }
 		}
 	}

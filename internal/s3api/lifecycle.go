@@ -102,7 +102,7 @@ func (h *Handler) getBucketLifecycle(req *request) error {
 		}{&days}
 		out.Rules = append(out.Rules, x)
 	}
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 func (h *Handler) deleteBucketLifecycle(req *request) error {

@@ -91,7 +91,7 @@ func (h *Handler) listObjectsV1(req *request) error {
 		out.NextMarker = enc(res.NextMarker)
 	}
 	fillListing(req, &out, res, enc, true)
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 func (h *Handler) listObjectsV2(req *request) error {
@@ -134,7 +134,7 @@ func (h *Handler) listObjectsV2(req *request) error {
 		out.NextContToken = encodeToken(res.NextMarker)
 	}
 	fillListing(req, &out, res, enc, q.Get("fetch-owner") == "true")
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 // fillListing renders objects and common prefixes. Every object of a bucket

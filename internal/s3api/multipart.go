@@ -49,7 +49,7 @@ func (h *Handler) createMultipartUpload(req *request) error {
 		out.Set("x-amz-checksum-type", string(u.ChecksumType))
 	}
 	setAbortHeaders(out, rule)
-	return writeXML(req, http.StatusOK, initiateMultipartUploadResult{Xmlns: s3Namespace, Bucket: u.Bucket, Key: u.Key, UploadID: u.ID})
+	return req.reply(http.StatusOK, initiateMultipartUploadResult{Xmlns: s3Namespace, Bucket: u.Bucket, Key: u.Key, UploadID: u.ID})
 }
 
 func setAbortHeaders(h http.Header, rule *object.AbortRule) {
@@ -85,16 +85,18 @@ func (h *Handler) uploadPart(req *request) error {
 	if err != nil {
 		return err
 	}
-	if req.auth.ContentLength < 0 {
+	if req.cred.contentLength < 0 {
 		return s3.ErrMissingContentLength
 	}
 	p, err := h.svc.UploadPart(req.ctx, object.UploadPartInput{
 		Bucket: req.addr.bucket, Key: req.addr.key, UploadID: q.Get("uploadId"), PartNumber: n,
-		Body: req.body(), Size: req.auth.ContentLength, ContentMD5: md5sum, Checksum: ci,
+		Body: req.body(), Size: req.cred.contentLength, ContentMD5: md5sum, Checksum: ci,
+		ExtraChecksums: req.traits().extraChecksums,
 	})
 	if err != nil {
 		return err
 	}
+	req.extra = p.ExtraChecksums
 	out := req.w.Header()
 	out.Set("ETag", `"`+p.ETag+`"`)
 	out.Set(p.ChecksumAlgorithm.HeaderName(), p.Checksum)
@@ -145,13 +147,15 @@ func (h *Handler) uploadPartCopy(req *request) error {
 		Bucket: req.addr.bucket, Key: req.addr.key, UploadID: q.Get("uploadId"), PartNumber: n,
 		SrcBucket: srcBucket, SrcKey: srcKey, Range: rng,
 		SourceConditions: readConditions(hdr, "X-Amz-Copy-Source-"),
+		ExtraChecksums:   req.traits().extraChecksums,
 	})
 	if err != nil {
 		return err
 	}
+	req.extra = p.ExtraChecksums
 	res := copyPartResult{Xmlns: s3Namespace, LastModified: isoTime(p.LastModified), ETag: `"` + p.ETag + `"`}
 	res.checksumFields = checksumXML(p.ChecksumAlgorithm, p.Checksum)
-	return writeXML(req, http.StatusOK, res)
+	return req.reply(http.StatusOK, res)
 }
 
 // intParam parses an optional non-negative integer query parameter.
@@ -203,7 +207,7 @@ func (h *Handler) listParts(req *request) error {
 		out.Parts = append(out.Parts, pr)
 	}
 	setAbortHeaders(req.w.Header(), res.Abort)
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 func (h *Handler) abortMultipartUpload(req *request) error {
@@ -264,5 +268,5 @@ func (h *Handler) listMultipartUploads(req *request) error {
 			return err
 		}
 	}
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }

@@ -51,5 +51,5 @@ func (h *Handler) deleteObjects(req *request) error {
 			out.Deleted = append(out.Deleted, deletedResult{Key: r.Key, VersionID: in.Objects[i].VersionID})
 		}
 	}
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }

@@ -48,6 +48,7 @@ func (h *Handler) getObject(req *request) error {
 		return err
 	}
 	o := rd.Info
+	req.extra = o.ExtraChecksums
 	hdr := req.w.Header()
 	hdr.Set("Last-Modified", httpTime(o.LastModified))
 	hdr.Set("ETag", `"`+o.ETag+`"`)

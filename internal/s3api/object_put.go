@@ -23,7 +23,7 @@ func (h *Handler) putObject(req *request) error {
 	if err != nil {
 		return err
 	}
-	size := req.auth.ContentLength
+	size := req.cred.contentLength
 	if size < 0 {
 		return s3.ErrMissingContentLength
 	}
@@ -39,10 +39,14 @@ func (h *Handler) putObject(req *request) error {
 		ContentMD5:   md5sum,
 		Checksum:     ci,
 		Conditions:   writeConditions(hdr),
+
+		ExtraChecksums: req.traits().extraChecksums,
+		ETag:           req.traits().etag,
 	})
 	if err != nil {
 		return err
 	}
+	req.extra = o.ExtraChecksums
 	out := req.w.Header()
 	out.Set("ETag", `"`+o.ETag+`"`)
 	setChecksumHeaders(out, o.Checksum)
@@ -134,9 +138,10 @@ func (h *Handler) copyObject(req *request) error {
 	if err != nil {
 		return err
 	}
+	req.extra = o.ExtraChecksums
 	res := copyObjectResult{Xmlns: s3Namespace, LastModified: isoTime(o.LastModified), ETag: `"` + o.ETag + `"`}
 	setCopyChecksum(&res, o.Checksum)
-	return writeXML(req, http.StatusOK, res)
+	return req.reply(http.StatusOK, res)
 }
 
 func setCopyChecksum(res *copyObjectResult, c s3.Checksum) {

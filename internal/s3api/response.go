@@ -11,6 +11,8 @@ import (
 // so that http.ResponseController can flush it.
 type responseWriter struct {
 	http.ResponseWriter
+	// before, if set, adjusts the headers once, just before they go out.
+	before      func(http.Header)
 	wroteHeader bool
 	status      int
 	written     int64
@@ -21,6 +23,9 @@ func (w *responseWriter) WriteHeader(status int) {
 		return
 	}
 	w.wroteHeader, w.status = true, status
+	if w.before != nil {
+		w.before(w.ResponseWriter.Header())
+	}
 	w.ResponseWriter.WriteHeader(status)
 }
 

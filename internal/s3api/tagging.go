@@ -15,7 +15,7 @@ func (h *Handler) getObjectTagging(req *request) error {
 	for _, t := range tags {
 		out.TagSet = append(out.TagSet, tagXML{Key: t.Key, Value: t.Value})
 	}
-	return writeXML(req, http.StatusOK, out)
+	return req.reply(http.StatusOK, out)
 }
 
 func (h *Handler) putObjectTagging(req *request) error {

@@ -20,6 +20,14 @@ type Config struct {
 	DataDir string
 	// Domains are the base domains for virtual-host addressing.
 	Domains []string
+	// COSDomains are Tencent COS base domains: "<bucket>.<domain>" hosts
+	// address that bucket in the COS dialect.
+	COSDomains []string
+	// Dialect is the main listener's default dialect ("s3" when empty).
+	Dialect string
+	// Listeners are more listeners, each with its own default dialect and
+	// optional TLS, e.g. a NetBackup MSDP profile on :8443.
+	Listeners []Listener
 	// Region is the region reported for buckets. Default "us-east-1".
 	Region string
 	// RootAccessKey and RootSecretKey, when both set, are root's key pair;
@@ -63,6 +71,18 @@ type Config struct {
 	// Out receives the one-time announcement of generated root credentials.
 	// Default: discard.
 	Out io.Writer
+}
+
+// Listener is an extra listener.
+type Listener struct {
+	// Addr is the address to listen on.
+	Addr string `json:"addr"`
+	// Dialect is the dialect of requests nothing else identifies: "s3",
+	// "cos", "bos", "ks3" or "msdp".
+	Dialect string `json:"dialect"`
+	// TLSCert and TLSKey, both set, make the listener HTTPS.
+	TLSCert string `json:"tlsCert,omitempty"`
+	TLSKey  string `json:"tlsKey,omitempty"`
 }
 
 func (c *Config) applyDefaults() {

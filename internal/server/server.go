@@ -28,6 +28,8 @@ type Server struct {
 	svc     *object.Service
 	dir     *iam.Directory
 	handler http.Handler
+	// extra are the handlers of Listeners, in the same order.
+	extra []http.Handler
 }
 
 // metaFile is the SQLite database inside the data directory.
@@ -89,12 +91,28 @@ func (s *Server) open(ctx context.Context) error {
 		UploadIdleExpiry:    cfg.UploadIdleExpiry,
 		Logger:              cfg.Logger,
 	}, s.meta, s.blobs)
-	s.handler = s3api.New(s3api.Config{
+	api := s3api.Config{
 		Domains:                   cfg.Domains,
+		COSDomains:                cfg.COSDomains,
+		Dialect:                   cfg.Dialect,
 		Logger:                    cfg.Logger,
 		CompleteKeepAliveDelay:    cfg.CompleteKeepAliveDelay,
 		CompleteKeepAliveInterval: cfg.CompleteKeepAliveInterval,
-	}, s.svc, s.dir)
+	}
+	if s.handler, err = s3api.New(api, s.svc, s.dir); err != nil {
+		return err
+	}
+	for _, l := range cfg.Listeners {
+		api.Dialect = l.Dialect
+		h, err := s3api.New(api, s.svc, s.dir)
+		if err != nil {
+			return fmt.Errorf("listener %s: %w", l.Addr, err)
+		}
+		if (l.TLSCert == "") != (l.TLSKey == "") {
+			return fmt.Errorf("listener %s: set both a TLS certificate and key, or neither", l.Addr)
+		}
+		s.extra = append(s.extra, h)
+	}
 	return nil
 }
 
@@ -104,41 +122,82 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Service is the object service, for tests and tools.
 func (s *Server) Service() *object.Service { return s.svc }
 
-// Serve serves on ln and runs background jobs until ctx is done, then shuts
-// down gracefully: in-flight requests get ShutdownTimeout to finish.
+// Serve serves the main listener on ln, and the configured extra
+// listeners, and runs background jobs until ctx is done; then it shuts down
+// gracefully: in-flight requests get ShutdownTimeout to finish.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
+	type served struct {
+		srv *http.Server
+		ln  net.Listener
+		tls *Listener
 	}
+	all := []served{{srv: s.httpServer(s.handler), ln: ln}}
+	for i, l := range s.cfg.Listeners {
+		eln, err := net.Listen("tcp", l.Addr)
+		if err != nil {
+			for _, a := range all {
+				a.ln.Close()
+			}
+			return fmt.Errorf("listen %s: %w", l.Addr, err)
+		}
+		all = append(all, served{srv: s.httpServer(s.extra[i]), ln: eln, tls: &s.cfg.Listeners[i]})
+	}
+
 	bgCtx, stopBG := context.WithCancel(ctx)
 	var bg sync.WaitGroup
 	bg.Add(2)
 	go func() { defer bg.Done(); s.collect(bgCtx) }()
 	go func() { defer bg.Done(); s.sweep(bgCtx) }()
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.cfg.Logger.Info("cairn serving S3", "listen", ln.Addr().String(), "data", s.cfg.DataDir)
+	errc := make(chan error, len(all))
+	for _, a := range all {
+		dialect := s.cfg.Dialect
+		if a.tls != nil {
+			dialect = a.tls.Dialect
+		}
+		if a.tls != nil && a.tls.TLSCert != "" {
+			go func() { errc <- a.srv.ServeTLS(a.ln, a.tls.TLSCert, a.tls.TLSKey) }()
+			s.cfg.Logger.Info("cairn serving S3", "listen", a.ln.Addr().String(), "dialect", dialectName(dialect), "tls", true, "data", s.cfg.DataDir)
+			continue
+		}
+		go func() { errc <- a.srv.Serve(a.ln) }()
+		s.cfg.Logger.Info("cairn serving S3", "listen", a.ln.Addr().String(), "dialect", dialectName(dialect), "data", s.cfg.DataDir)
+	}
 
 	var err error
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-		err = srv.Shutdown(sctx)
-		cancel()
-		<-errc
 	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	for _, a := range all {
+		if serr := a.srv.Shutdown(sctx); err == nil {
+			err = serr
+		}
+	}
+	cancel()
 	stopBG()
 	bg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func dialectName(d string) string {
+	if d == "" {
+		return "s3"
+	}
+	return d
 }
 
 // ListenAndServe listens on cfg.Listen and serves until ctx is done.
