@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 )
@@ -16,14 +15,4 @@ func (*cosDialect) name() string { return "cos" }
 
 var _ = http.MethodGet
 
-// noScheme matches no request: the placeholder of a vendor's signature
-// scheme until it is implemented.
-type noScheme struct{}
-
-func (noScheme) matches(*http.Request) bool                { return false }
-func (noScheme) verify(*http.Request) (*credential, error) { return nil, errNoScheme }
-func (noScheme) implied() dialect                          { return nil }
-
 func newCOSScheme(credentials, func() time.Time, dialect) scheme { return noScheme{} }
-
-var errNoScheme = errors.New("s3api: signature scheme not implemented")

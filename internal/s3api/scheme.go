@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 
@@ -58,3 +59,13 @@ func (s sigv4Scheme) verify(r *http.Request) (*credential, error) {
 func unsignedPayload(r *http.Request, accessKey string) *credential {
 	return &credential{accessKey: accessKey, body: r.Body, contentLength: r.ContentLength}
 }
+
+// noScheme matches no request: the placeholder of a vendor's signature
+// scheme until it is implemented.
+type noScheme struct{}
+
+func (noScheme) matches(*http.Request) bool                { return false }
+func (noScheme) verify(*http.Request) (*credential, error) { return nil, errNoScheme }
+func (noScheme) implied() dialect                          { return nil }
+
+var errNoScheme = errors.New("s3api: signature scheme not implemented")
