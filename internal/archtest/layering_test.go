@@ -25,7 +25,9 @@ func layering() []rule {
 		// What the layers above may use of the layer above s3: the store
 		// interfaces but not their implementations, and the pure packages.
 		storageLayer = []string{s3, "internal/meta", "internal/blob", "internal/chunk/...",
-			"internal/checksum/...", "internal/sigv4/...", "internal/iam/..."}
+			"internal/checksum/...", "internal/sigv4/...", "internal/iam/...",
+			// the vendor signature verifiers sit beside sigv4
+			"internal/cosauth/...", "internal/bceauth/...", "internal/sigv2/..."}
 		// The store implementations (and their test support), which only
 		// the wiring and test-support packages may import.
 		concreteStores = []string{"internal/meta/...", "internal/blob/..."}
@@ -47,6 +49,9 @@ func layering() []rule {
 		{Packages: "internal/chunk/...", May: []string{s3, "internal/chunk/..."}, MustNotUse: noHTTP},
 		{Packages: "internal/checksum/...", May: []string{s3, "internal/checksum/..."}},
 		{Packages: "internal/sigv4/...", May: []string{s3, "internal/sigv4/..."}, MustNotUse: thirdParty},
+		{Packages: "internal/cosauth/...", May: []string{s3, "internal/cosauth/..."}, MustNotUse: thirdParty},
+		{Packages: "internal/sigv2/...", May: []string{s3, "internal/sigv2/..."}, MustNotUse: thirdParty},
+		{Packages: "internal/bceauth/...", May: []string{s3, "internal/bceauth/..."}, MustNotUse: thirdParty},
 		// iam keeps users and keys as meta records.
 		{Packages: "internal/iam/...", May: []string{s3, "internal/meta", "internal/iam/..."},
 			TestSupportMay: []string{"internal/meta/..."}},
