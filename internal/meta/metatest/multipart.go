@@ -38,8 +38,9 @@ func completeParts(tx meta.Tx, c meta.Completion, o meta.Object, used []int) (me
 func completion(id, bucket, key string) meta.Completion {
 	return meta.Completion{
 		UploadID: id, Bucket: bucket, Key: key, ETag: "0123456789abcdef0123456789abcdef-3", Size: 12345,
-		Checksum:    s3.Checksum{Algorithm: s3.ChecksumCRC32C, Type: s3.ChecksumTypeComposite, Value: "AAAAAA==-3"},
-		PartsDigest: []byte{0, 1, 2, 0xfe, 0xff}, Completed: when,
+		Checksum:       s3.Checksum{Algorithm: s3.ChecksumCRC32C, Type: s3.ChecksumTypeComposite, Value: "AAAAAA==-3"},
+		ExtraChecksums: map[s3.ChecksumAlgorithm]string{crc64ECMA: "AAAAAAAAAAA=", s3.ChecksumSHA1: "2jmj7l5rSw0yVb/vlWAYkK/YBwk="},
+		PartsDigest:    []byte{0, 1, 2, 0xfe, 0xff}, Completed: when,
 	}
 }
 

@@ -31,7 +31,9 @@ func fullObject(bucket, key string, blobs ...s3.BlobID) meta.Object {
 		UserMetadata: map[string]string{},
 		Tags:         []s3.Tag{{Key: "a", Value: ""}, {Key: "k=v", Value: "x&y"}, {Key: "ü", Value: "😀"}},
 		Checksum:     s3.Checksum{Algorithm: s3.ChecksumCRC64NVME, Type: s3.ChecksumTypeFullObject, Value: "AAAAAAAAAAA="},
-		UploadID:     "upload-0001",
+		ExtraChecksums: map[s3.ChecksumAlgorithm]string{crc64ECMA: "Ab+/cdEFgh0=",
+			s3.ChecksumSHA256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},
+		UploadID: "upload-0001",
 	}
 	for i, v := range oddStrings() {
 		o.UserMetadata[fmt.Sprintf("m-%02d", i)] = v

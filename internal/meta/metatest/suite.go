@@ -10,7 +10,9 @@
 //	}
 //
 // Records are compared with nil and empty maps and slices treated alike,
-// and times with time.Time.Equal, since implementations may normalise both.
+// and times with time.Time.Equal, since implementations may normalise both;
+// only extra checksums, which the records promise nil when there are none,
+// must read back nil when stored empty.
 // Update functions report problems by returning errors, never with t.Fatal,
 // since a store may run them on another goroutine (a group-commit writer);
 // View functions are assumed to run on the caller's.
@@ -109,6 +111,9 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store, opts ...Option) {
 		{"DeleteBucketUploads", testDeleteBucketUploads},
 		{"BucketConfigs", testBucketConfigs},
 		{"DeleteCompletions", testDeleteCompletions},
+		{"ExtraChecksumsObjects", testExtraChecksumsObjects},
+		{"ExtraChecksumsParts", testExtraChecksumsParts},
+		{"ExtraChecksumsCompletion", testExtraChecksumsCompletion},
 		{"MultipartConcurrency", testMultipartConcurrency},
 		{"UpdateErrorRollsBack", testUpdateErrorRollsBack},
 		{"UpdateConcurrentFailures", testUpdateConcurrentFailures},

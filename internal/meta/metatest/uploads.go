@@ -38,6 +38,7 @@ func newPart(uploadID string, n int, blobs ...s3.BlobID) meta.Part {
 	p := meta.Part{
 		UploadID: uploadID, Number: n, Size: 5<<20 + int64(n), ETag: fmt.Sprintf("%032x", n),
 		LastModified: when.Add(time.Duration(n) * time.Second), Checksum: fmt.Sprintf("crc/%d+==", n),
+		ExtraChecksums: extraChecksums(n),
 	}
 	for i, b := range blobs {
 		p.Extents = append(p.Extents, s3.Extent{Blob: b, Offset: int64(i) * 11, Length: 1<<20 + int64(n)})
@@ -135,7 +136,7 @@ func testUploadRoundTrip(t *testing.T, s *suite) {
 		newPart("upload-1", 2),
 		newPart("upload-1", 10000, bs[2].ID),
 	}
-	parts[1].Checksum, parts[1].Size = "", 0
+	parts[1].Checksum, parts[1].Size, parts[1].ExtraChecksums = "", 0, nil
 	update(t, st, func(tx meta.Tx) error {
 		if err := tx.AddBlobs(bs...); err != nil {
 			return err

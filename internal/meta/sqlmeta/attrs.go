@@ -17,7 +17,10 @@ type objectAttrs struct {
 	UserMetadata map[string]string  `json:"m,omitempty"`
 	Tags         [][2]string        `json:"t,omitempty"`
 	Checksum     *checksumAttrs     `json:"c,omitempty"`
-	UploadID     string             `json:"u,omitempty"`
+	// ExtraChecksums is absent from rows written before objects had them,
+	// which read back as having none.
+	ExtraChecksums map[s3.ChecksumAlgorithm]string `json:"x,omitempty"`
+	UploadID       string                          `json:"u,omitempty"`
 	// StorageClass is set for uploads only; objects keep theirs in a column.
 	StorageClass string `json:"s,omitempty"`
 }
@@ -39,6 +42,9 @@ func encodeAttrs(o *meta.Object) (string, error) {
 	if o.Checksum != (s3.Checksum{}) {
 		a.Checksum = &checksumAttrs{Algorithm: o.Checksum.Algorithm, Type: o.Checksum.Type, Value: o.Checksum.Value}
 	}
+	if len(o.ExtraChecksums) > 0 {
+		a.ExtraChecksums = o.ExtraChecksums
+	}
 	b, err := json.Marshal(&a)
 	if err != nil {
 		return "", fmt.Errorf("sqlmeta: encode attributes: %w", err)
@@ -58,6 +64,10 @@ func decodeAttrs(s string, o *meta.Object) error {
 	o.Checksum = s3.Checksum{}
 	if a.Checksum != nil {
 		o.Checksum = s3.Checksum{Algorithm: a.Checksum.Algorithm, Type: a.Checksum.Type, Value: a.Checksum.Value}
+	}
+	o.ExtraChecksums = nil
+	if len(a.ExtraChecksums) > 0 {
+		o.ExtraChecksums = a.ExtraChecksums
 	}
 	o.UploadID = a.UploadID
 	return nil

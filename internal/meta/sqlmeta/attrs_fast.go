@@ -41,6 +41,8 @@ func decodeAttrsFast(s string, a *objectAttrs) bool {
 				a.Checksum = &checksumAttrs{}
 			}
 			ok = p.object(func(k, v string) bool { return setChecksum(a.Checksum, k, v) })
+		case "x":
+			ok = p.checksumMap(&a.ExtraChecksums)
 		case "u":
 			a.UploadID, ok = p.string()
 		case "s":
@@ -156,6 +158,15 @@ func (p *attrsParser) object(set func(k, v string) bool) bool {
 			return false
 		}
 	}
+}
+
+// checksumMap reads {"algorithm":"value",...} into *m, allocating it if
+// nil and otherwise adding to it, as encoding/json does.
+func (p *attrsParser) checksumMap(m *map[s3.ChecksumAlgorithm]string) bool {
+	if *m == nil {
+		*m = make(map[s3.ChecksumAlgorithm]string, 2)
+	}
+	return p.object(func(k, v string) bool { (*m)[s3.ChecksumAlgorithm(k)] = v; return true })
 }
 
 // tags reads [["k","v"],...], replacing a.Tags as encoding/json does.

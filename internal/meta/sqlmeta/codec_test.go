@@ -188,6 +188,9 @@ func TestAttrsRoundTrip(t *testing.T) {
 		{Tags: []s3.Tag{{Key: "b", Value: ""}, {Key: "a", Value: "1"}}},
 		{Checksum: s3.Checksum{Type: s3.ChecksumTypeComposite}},
 		{Checksum: s3.Checksum{Algorithm: s3.ChecksumSHA256, Type: s3.ChecksumTypeComposite, Value: "abc=-3"}, UploadID: "u"},
+		{ExtraChecksums: map[s3.ChecksumAlgorithm]string{"CRC64ECMA": "AAAAAAAAAAA="}},
+		{Checksum: s3.Checksum{Algorithm: s3.ChecksumCRC32, Type: s3.ChecksumTypeFullObject, Value: "AAAAAA=="},
+			ExtraChecksums: map[s3.ChecksumAlgorithm]string{"CRC64ECMA": "Ab+/cdEFgh0=", s3.ChecksumSHA1: "2jmj7l5rSw0yVb/vlWAYkK/YBwk=", "ü": "\\x00\""}},
 	} {
 		s, err := encodeAttrs(&o)
 		if err != nil {
@@ -202,7 +205,8 @@ func TestAttrsRoundTrip(t *testing.T) {
 		}
 	}
 	// Empty maps and slices normalise to nil.
-	s, _ := encodeAttrs(&meta.Object{UserMetadata: map[string]string{}, Tags: []s3.Tag{}})
+	s, _ := encodeAttrs(&meta.Object{UserMetadata: map[string]string{}, Tags: []s3.Tag{},
+		ExtraChecksums: map[s3.ChecksumAlgorithm]string{}})
 	if s != "{}" {
 		t.Errorf("empty attributes encode as %s, want {}", s)
 	}
@@ -215,13 +219,16 @@ func FuzzDecodeAttrs(f *testing.F) {
 		{UserMetadata: map[string]string{"k": "v", "ü": "😀", "q": `"quoted"`}},
 		{Tags: []s3.Tag{{Key: "a", Value: ""}, {Key: "b", Value: "c"}}, UploadID: "up"},
 		{Checksum: s3.Checksum{Algorithm: s3.ChecksumCRC32, Type: s3.ChecksumTypeFullObject, Value: "AAAA/+=="}},
+		{ExtraChecksums: map[s3.ChecksumAlgorithm]string{"CRC64ECMA": "AAAAAAAAAAA=", s3.ChecksumSHA256: "47DEQpj8=="}},
 	} {
 		s, _ := encodeAttrs(&o)
 		f.Add(s)
 	}
 	for _, s := range []string{`{"t":[["a","b"]],"t":[]}`, `{"c":{"a":"x"},"c":{"v":"y"}}`, `{"H":{"CT":"x"}}`,
 		`{"m":null}`, `{"h":{"ct":"a\u0000"}}`, `{"u":"\xff"}`, `{"t":[["a"]]}`, ` {}`, `{}x`,
-		`{"s":"GLACIER","c":{"a":"SHA1","t":"COMPOSITE"}}`, `{"s":1}`, `{"s":"a","s":"b"}`} {
+		`{"s":"GLACIER","c":{"a":"SHA1","t":"COMPOSITE"}}`, `{"s":1}`, `{"s":"a","s":"b"}`,
+		`{"x":{}}`, `{"x":null}`, `{"x":{"a":"1"},"x":{"b":"2","a":"3"}}`, `{"X":{"a":"b"}}`, `{"x":{"a":1}}`,
+		`{"x":[]}`, `{"c":{"v":"y"},"x":{"CRC64ECMA":"AAAAAAAAAAA="},"u":"z"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -246,7 +253,9 @@ func TestDecodeAttrsFastCoversEncoder(t *testing.T) {
 		UserMetadata: map[string]string{"author": "Zoë", "n": "1"},
 		Tags:         []s3.Tag{{Key: "project", Value: "cairn"}},
 		Checksum:     s3.Checksum{Algorithm: s3.ChecksumCRC64NVME, Type: s3.ChecksumTypeFullObject, Value: "Ab+/cd=="},
-		UploadID:     "0123-abcd",
+		ExtraChecksums: map[s3.ChecksumAlgorithm]string{"CRC64ECMA": "Ab+/cdEFgh0=",
+			s3.ChecksumSHA256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},
+		UploadID: "0123-abcd",
 	}
 	s, err := encodeAttrs(&o)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sqlmeta
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -35,6 +36,10 @@ func (w *writer) CompleteUpload(c meta.Completion, o meta.Object, unused []meta.
 	if err != nil {
 		return nil, fmt.Errorf("sqlmeta: complete upload %q: %w", c.UploadID, err)
 	}
+	extra, err := encodeExtraChecksums(c.ExtraChecksums)
+	if err != nil {
+		return nil, fmt.Errorf("sqlmeta: complete upload %q: %w", c.UploadID, err)
+	}
 	n, err := w.c.execCount(qUploadDelete, c.UploadID)
 	if err == nil && n == 0 {
 		err = meta.ErrNotFound
@@ -54,7 +59,7 @@ func (w *writer) CompleteUpload(c meta.Completion, o meta.Object, unused []meta.
 	}
 	if _, err := w.c.exec(qCompletionUpsert, c.UploadID, c.Bucket, c.Key, c.ETag, c.Size,
 		string(c.Checksum.Algorithm), string(c.Checksum.Type), c.Checksum.Value,
-		nullable(c.PartsDigest), timeToUnix(c.Completed)); err != nil {
+		nullable(c.PartsDigest), timeToUnix(c.Completed), extra); err != nil {
 		return nil, fmt.Errorf("sqlmeta: complete upload %q: record completion: %w", c.UploadID, err)
 	}
 	return prev, nil
@@ -113,10 +118,14 @@ func (r *reader) GetCompletion(uploadID string) (meta.Completion, error) {
 	}
 	var c meta.Completion
 	var completed int64
+	var extra sql.NullString
 	err := r.c.queryRow(qCompletionGet, uploadID).Scan(&c.UploadID, &c.Bucket, &c.Key, &c.ETag, &c.Size,
-		&c.Checksum.Algorithm, &c.Checksum.Type, &c.Checksum.Value, &c.PartsDigest, &completed)
+		&c.Checksum.Algorithm, &c.Checksum.Type, &c.Checksum.Value, &c.PartsDigest, &completed, &extra)
 	if err != nil {
 		return meta.Completion{}, notFound(err, "get completion of upload %q", uploadID)
+	}
+	if c.ExtraChecksums, err = decodeExtraChecksums(extra.String); err != nil {
+		return meta.Completion{}, fmt.Errorf("sqlmeta: get completion of upload %q: %w", uploadID, err)
 	}
 	if len(c.PartsDigest) == 0 {
 		c.PartsDigest = nil

@@ -20,8 +20,8 @@
 //
 // Records read back as written, with these normalisations:
 //
-//   - empty maps and slices (UserMetadata, Tags, Parts, Extents, Inline)
-//     read back as nil;
+//   - empty maps and slices (UserMetadata, Tags, ExtraChecksums, Parts,
+//     Extents, Inline) read back as nil;
 //   - times read back in UTC with nanosecond precision; the zero time
 //     round-trips, times outside the years 1678–2262 do not;
 //   - ListObjects records carry every field but Extents, Inline and Parts.
@@ -33,18 +33,19 @@
 // BINARY collation, PostgreSQL's "C"), which is S3's order.
 //
 // Object attributes that no query filters on (headers, user metadata, tags,
-// checksum, upload ID) are one JSON text column; extent and part lists are a
-// compact versioned binary encoding (see codec.go).
+// checksum, extra checksums, upload ID) are one JSON text column; extent
+// and part lists are a compact versioned binary encoding (see codec.go).
 //
 // # Multipart uploads
 //
 // An upload is a row like an object's, with its attributes (storage class
 // and checksum choice too) in the same JSON form; each part is a row of
 // its own, keyed by (upload, number), with its extents in the binary
-// encoding. A part holds references like an object. Completing an upload
-// moves the used parts' references to the object without counting them
-// again, so that a 10,000-part Complete is a handful of statements: one
-// delete of every part, one write of the object, one dead-extent row for
-// the unused parts. Completion records and bucket configuration documents
-// are plain rows.
+// encoding and its extra checksums as a JSON text column (NULL for none),
+// as completion records keep theirs. A part holds references like an
+// object. Completing an upload moves the used parts' references to the
+// object without counting them again, so that a 10,000-part Complete is a
+// handful of statements: one delete of every part, one write of the object,
+// one dead-extent row for the unused parts. Completion records and bucket
+// configuration documents are plain rows.
 package sqlmeta

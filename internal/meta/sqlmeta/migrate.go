@@ -65,9 +65,18 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 // serialises concurrent migrators (gateways starting together); SQLite's
 // writer already begins IMMEDIATE, which does the same.
 func migrate(ctx context.Context, db *sql.DB, dir, lockSQL string, log *slog.Logger) error {
+	return migrateTo(ctx, db, dir, lockSQL, log, 0)
+}
+
+// migrateTo is migrate up to version target, or the newest if target is 0;
+// tests build the schemas of earlier releases with it.
+func migrateTo(ctx context.Context, db *sql.DB, dir, lockSQL string, log *slog.Logger, target int) error {
 	ms, err := loadMigrations(schemaFiles, dir)
 	if err != nil {
 		return err
+	}
+	if target > 0 && target < len(ms) {
+		ms = ms[:target]
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -52,6 +52,10 @@ func (w *writer) PutPart(p meta.Part) (*meta.Part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlmeta: put part %d of upload %q: %w", p.Number, p.UploadID, err)
 	}
+	extra, err := encodeExtraChecksums(p.ExtraChecksums)
+	if err != nil {
+		return nil, fmt.Errorf("sqlmeta: put part %d of upload %q: %w", p.Number, p.UploadID, err)
+	}
 	n, err := w.c.execCount(qUploadTouch, p.UploadID, timeToUnix(p.LastModified))
 	if err == nil && n == 0 {
 		err = meta.ErrNotFound
@@ -65,7 +69,7 @@ func (w *writer) PutPart(p meta.Part) (*meta.Part, error) {
 
 	// A new part, the common case, costs one statement; only a
 	// replacement reads the part it replaces.
-	args := []any{p.UploadID, p.Number, p.Size, p.ETag, timeToUnix(p.LastModified), p.Checksum, nullable(extents)}
+	args := []any{p.UploadID, p.Number, p.Size, p.ETag, timeToUnix(p.LastModified), p.Checksum, extra, nullable(extents)}
 	n, err = w.c.execCount(qPartInsert, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlmeta: put part %d of upload %q: %w", p.Number, p.UploadID, err)
@@ -88,8 +92,8 @@ func (w *writer) PutPart(p meta.Part) (*meta.Part, error) {
 
 // scanParts reads the rows of a listing (partListCols, or partDataCols
 // when withExtents is set), about hint of them. It is made cheap for
-// 10,000 rows: the destinations are reused, and the extents are read in
-// place and decoded into a shared slab.
+// 10,000 rows: the destinations are reused, the extra checksums and the
+// extents are read in place, and the extents are decoded into a shared slab.
 func scanParts(rows *sql.Rows, err error, uploadID string, withExtents bool, hint int) ([]meta.Part, error) {
 	if err != nil {
 		return nil, err
@@ -100,9 +104,10 @@ func scanParts(rows *sql.Rows, err error, uploadID string, withExtents bool, hin
 	// directly: into an *int64 it goes through reflection, and into an *int
 	// through strconv, which alone cost milliseconds over 10,000 rows.
 	var number, size, lastModified any
-	var extents sql.RawBytes // valid until the next row: decoded at once
+	// Both are valid until the next row, so they are decoded at once.
+	var extra, extents sql.RawBytes
 	var slab extentSlab
-	dest := []any{&number, &size, &p.ETag, &lastModified, &p.Checksum}
+	dest := []any{&number, &size, &p.ETag, &lastModified, &p.Checksum, &extra}
 	if withExtents {
 		dest = append(dest, &extents)
 	}
@@ -118,6 +123,9 @@ func scanParts(rows *sql.Rows, err error, uploadID string, withExtents bool, hin
 			return nil, fmt.Errorf("part row of types %T, %T, %T: want integers", number, size, lastModified)
 		}
 		p.UploadID, p.Number, p.Size, p.LastModified = uploadID, int(num), sz, unixToTime(lm)
+		if p.ExtraChecksums, err = decodeExtraChecksums(string(extra)); err != nil {
+			return nil, fmt.Errorf("part %d: %w", p.Number, err)
+		}
 		if p.Extents, err = decodeExtentsFrom(extents, &slab); err != nil {
 			return nil, fmt.Errorf("part %d: extents: %w", p.Number, err)
 		}
@@ -131,12 +139,16 @@ func scanParts(rows *sql.Rows, err error, uploadID string, withExtents bool, hin
 func scanPart(s rowScanner, uploadID string) (meta.Part, []byte, error) {
 	p := meta.Part{UploadID: uploadID}
 	var lastModified int64
+	var extra sql.NullString
 	var extents []byte
-	if err := s.Scan(&p.Number, &p.Size, &p.ETag, &lastModified, &p.Checksum, &extents); err != nil {
+	if err := s.Scan(&p.Number, &p.Size, &p.ETag, &lastModified, &p.Checksum, &extra, &extents); err != nil {
 		return meta.Part{}, nil, err
 	}
 	p.LastModified = unixToTime(lastModified)
 	var err error
+	if p.ExtraChecksums, err = decodeExtraChecksums(extra.String); err != nil {
+		return meta.Part{}, nil, fmt.Errorf("part %d: %w", p.Number, err)
+	}
 	if p.Extents, err = decodeExtents(extents); err != nil {
 		return meta.Part{}, nil, fmt.Errorf("part %d: extents: %w", p.Number, err)
 	}

@@ -103,10 +103,12 @@ const (
 	uploadMark = `(key, initiated, id) > ($2, $3, $4) `
 	// uploadOrder is the order of the uploads_by_key index.
 	uploadOrder = `ORDER BY key, initiated, id LIMIT `
-	// partListCols leave out the extents, which a listing never reads.
-	partListCols    = `part_number, size, etag, last_modified, checksum`
+	// partListCols leave out the extents, which a listing never reads. The
+	// extra checksums are small and stored before the extents, so a
+	// listing reads them at no cost.
+	partListCols    = `part_number, size, etag, last_modified, checksum, extra_checksums`
 	partDataCols    = partListCols + `, extents`
-	completionCols  = `upload_id, bucket, key, etag, size, checksum_algorithm, checksum_type, checksum, parts_digest, completed`
+	completionCols  = `upload_id, bucket, key, etag, size, checksum_algorithm, checksum_type, checksum, parts_digest, completed, extra_checksums`
 	partListOrdered = ` FROM parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3`
 )
 
@@ -219,11 +221,11 @@ func queryText(q query) string {
 	case qPartGet:
 		return `SELECT ` + partDataCols + ` FROM parts WHERE upload_id = $1 AND part_number = $2`
 	case qPartInsert:
-		return `INSERT INTO parts (upload_id, ` + partDataCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		return `INSERT INTO parts (upload_id, ` + partDataCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT DO NOTHING`
 	case qPartUpdate:
-		return `UPDATE parts SET size = $3, etag = $4, last_modified = $5, checksum = $6, extents = $7
-			WHERE upload_id = $1 AND part_number = $2`
+		return `UPDATE parts SET size = $3, etag = $4, last_modified = $5, checksum = $6, extra_checksums = $7,
+			extents = $8 WHERE upload_id = $1 AND part_number = $2`
 	case qPartList:
 		return `SELECT ` + partListCols + partListOrdered
 	case qPartListExtents:
@@ -234,11 +236,12 @@ func queryText(q query) string {
 		return `DELETE FROM parts WHERE upload_id = $1`
 
 	case qCompletionUpsert:
-		return `INSERT INTO completions (` + completionCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		return `INSERT INTO completions (` + completionCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (upload_id) DO UPDATE SET
 				bucket = excluded.bucket, key = excluded.key, etag = excluded.etag, size = excluded.size,
 				checksum_algorithm = excluded.checksum_algorithm, checksum_type = excluded.checksum_type,
-				checksum = excluded.checksum, parts_digest = excluded.parts_digest, completed = excluded.completed`
+				checksum = excluded.checksum, parts_digest = excluded.parts_digest, completed = excluded.completed,
+				extra_checksums = excluded.extra_checksums`
 	case qCompletionGet:
 		return `SELECT ` + completionCols + ` FROM completions WHERE upload_id = $1`
 	case qCompletionDeleteOld:

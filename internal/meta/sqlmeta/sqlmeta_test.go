@@ -1,6 +1,7 @@
 package sqlmeta_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +76,14 @@ func TestPostgres(t *testing.T) {
 		defer st.Close()
 		testInvalidText(t, st)
 		testInvalidUploadText(t, st)
+	})
+	t.Run("Version2Rows", func(t *testing.T) {
+		dsn := pgtest.Schema(t, server)
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testVersion2Rows(t, "postgres", db, func(t *testing.T) *sqlmeta.Store { return openPostgres(t, dsn) })
 	})
 	var dsns sync.Map
 	opts := append(scaleOptions(), metatest.WithReopen(func(t *testing.T, closed meta.Store) meta.Store {

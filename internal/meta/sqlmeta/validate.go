@@ -36,6 +36,9 @@ func checkObject(o *meta.Object) error {
 			return fmt.Errorf("sqlmeta: object %q: attribute %q is not valid UTF-8", o.Key, s)
 		}
 	}
+	if !validExtraChecksums(o.ExtraChecksums) {
+		return fmt.Errorf("sqlmeta: object %q: an extra checksum is not valid UTF-8", o.Key)
+	}
 	return nil
 }
 
@@ -85,6 +88,9 @@ func checkPart(p *meta.Part) error {
 			return fmt.Errorf("sqlmeta: upload %q: part %d: %s is not UTF-8 text without NUL", p.UploadID, p.Number, f.name)
 		}
 	}
+	if !validExtraChecksums(p.ExtraChecksums) {
+		return fmt.Errorf("sqlmeta: upload %q: part %d: an extra checksum is not valid UTF-8", p.UploadID, p.Number)
+	}
 	return nil
 }
 
@@ -98,6 +104,9 @@ func checkCompletion(c *meta.Completion) error {
 		if !validText(f.v) {
 			return fmt.Errorf("sqlmeta: completion of upload %q: %s is not UTF-8 text without NUL", c.UploadID, f.name)
 		}
+	}
+	if !validExtraChecksums(c.ExtraChecksums) {
+		return fmt.Errorf("sqlmeta: completion of upload %q: an extra checksum is not valid UTF-8", c.UploadID)
 	}
 	return nil
 }
